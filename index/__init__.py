@@ -1,0 +1,28 @@
+"""Turn articles into a stored index: parse, clean, chunk, embed, store."""
+
+from .build import Report, index_paths, update
+from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
+from .parse import BadArticle, parse, read_article
+from .records import Article, Chunk, Sentence, Span
+from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
+
+__all__ = [
+    "MODEL_NAME",
+    "Article",
+    "BadArticle",
+    "Chunk",
+    "Embedder",
+    "IndexBusy",
+    "IndexMismatch",
+    "IndexMissing",
+    "Report",
+    "Sentence",
+    "SentenceTransformerEmbedder",
+    "Span",
+    "Store",
+    "StoredDocument",
+    "index_paths",
+    "parse",
+    "read_article",
+    "update",
+]

@@ -1,0 +1,64 @@
+"""Cut an article's story into retrieval passages and quotable sentences, as spans."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pysbd
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .clean import sections
+from .records import Article, Chunk, Sentence
+
+CHUNK_SIZE = 600
+CHUNK_OVERLAP = 120
+
+
+@lru_cache(maxsize=4)
+def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=size,
+        chunk_overlap=overlap,
+        separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+        keep_separator="end",
+        add_start_index=True,
+        strip_whitespace=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def chunk(article: Article, size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> list[Chunk]:
+    """Passages of about ``size`` characters over the story; never across chrome."""
+    out: list[Chunk] = []
+    for section in sections(article.text, article.body):
+        piece = article.text[section.start : section.end]
+        for doc in _splitter(size, overlap).create_documents([piece]):
+            start = section.start + doc.metadata["start_index"]
+            end = start + len(doc.page_content)
+            assert article.text[start:end] == doc.page_content, "splitter offset drifted"
+            out.append(Chunk(article.doc_id, len(out), start, end, doc.page_content))
+    return out
+
+
+def sentences(article: Article) -> list[Sentence]:
+    """Every sentence of the story, each within one paragraph."""
+    out: list[Sentence] = []
+    for block in article.body:
+        line = article.text[block.start : block.end]
+        cursor = 0
+        for piece in _segmenter().segment(line):
+            text = piece.sent.strip()
+            if not text:
+                continue
+            # pysbd's spans can drift on repeated text; find each sentence from the cursor.
+            at = line.find(text, cursor)
+            if at < 0:
+                continue
+            cursor = at + len(text)
+            start = block.start + at
+            out.append(Sentence(article.doc_id, len(out), start, start + len(text), text))
+    return out

@@ -1,0 +1,152 @@
+"""Read an article file and what its text says about itself: title, date, outlet, author."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from .clean import body_spans
+from .records import Article, Span
+
+
+class BadArticle(ValueError):
+    """An input that cannot be indexed; the message says what is wrong with it."""
+
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_PATTERNS = [
+    # 2025-02-01
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
+    # September 27, 2025 / Sept. 27 2025
+    re.compile(_MONTH + r"\s+(?P<day>[0-3]?\d),?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    # 27 September 2025 / 01 FEB 25
+    re.compile(
+        r"\b(?P<day>[0-3]?\d)\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)?\d\d)\b", re.IGNORECASE
+    ),
+]
+_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d\d-\d\d)\s*", re.IGNORECASE)
+_BYLINE = re.compile(r"^By\s+(?P<author>[^,\n]{3,80}?)(?:,\s*(?P<outlet>[A-Z][\w.&' ]{1,40}))?$")
+_DATELINE = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
+_HEADLINE_WORDS = (4, 30)
+_DATE_LINE_WORDS = 12
+
+
+def find_date(line: str) -> date | None:
+    """The first calendar date written in ``line``, in any of the usual news forms."""
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(line):
+            g = m.groupdict()
+            month = int(g["mnum"]) if g.get("mnum") else _MONTHS[g["month"].lower().rstrip(".")]
+            year = int(g["year"])
+            year += 2000 if year < 100 else 0
+            try:
+                return date(year, month, int(g["day"]))
+            except ValueError:
+                continue
+    return None
+
+
+def _words(s: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", s.lower()) if len(w) > 3}
+
+
+def _is_headline(line: str) -> bool:
+    n = len(line.split())
+    return (
+        _HEADLINE_WORDS[0] <= n <= _HEADLINE_WORDS[1]
+        and not line.rstrip().endswith(".")
+        and not line.lstrip().startswith(("•", "·", "-", "*", "By "))
+        and find_date(line) is None
+    )
+
+
+def _title(header: list[str], body_text: str) -> str:
+    """The headline: of the headline-like lines above the story, the one sharing most
+    words with its opening (a site's menus share none)."""
+    opening = _words(body_text)
+    candidates = [line.strip() for line in header if _is_headline(line)]
+    if candidates:
+        return max(candidates, key=lambda c: (len(_words(c) & opening), -candidates.index(c)))
+    first = re.split(r"(?<=[.!?])\s", body_text.strip(), maxsplit=1)[0] if body_text else ""
+    return first if len(first) <= 120 else first[:117].rstrip() + "…"
+
+
+def parse(text: str, doc_id: str, source: str | None = None) -> Article:
+    """Parse one article's text. The text is kept as given; only metadata is read off it."""
+    if not text.strip():
+        raise BadArticle(f"{doc_id}: the article is empty")
+    body = body_spans(text)
+    if not body:
+        raise BadArticle(f"{doc_id}: no article text found (only menus, links or short lines)")
+
+    header_end = body[0].start
+    header = text[:header_end].splitlines()
+    published = None
+    marker = _MARKER.match(header[0]) if header else None
+    if marker:
+        published = date.fromisoformat(marker.group(1))
+        header[0] = header[0][marker.end() :]
+    # Dates stand on short lines of their own ("Updated: 01 FEB 25"); a long line above
+    # the story is a caption, and its date is the photo's.
+    for line in header + text[body[-1].end :].splitlines()[:3]:
+        if published is None and len(line.split()) <= _DATE_LINE_WORDS:
+            published = find_date(line)
+
+    author = outlet = None
+    for line in header + [text[body[0].start : body[0].end]]:
+        line = line.strip()
+        if m := _BYLINE.match(line):
+            author, outlet = m.group("author").strip(), m.group("outlet") or outlet
+        elif m := _DATELINE.match(line):
+            outlet = outlet or m.group("outlet").strip()
+
+    opening = " ".join(text[s.start : s.end] for s in body[:2])
+    return Article(
+        doc_id=doc_id,
+        text=text,
+        title=_title(header, opening),
+        published=published,
+        source=source,
+        outlet=outlet,
+        author=author,
+        body=body,
+    )
+
+
+def read_article(path: Path) -> Article:
+    """Read and parse one article file; raise BadArticle for empty, binary or non-UTF-8 files."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise BadArticle(f"{path}: cannot read ({e.strerror})") from e
+    if not raw.strip():
+        raise BadArticle(f"{path}: the file is empty")
+    if b"\x00" in raw[:8192]:
+        raise BadArticle(f"{path}: looks like a binary file, not an article's text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadArticle(f"{path}: not UTF-8 text (bad byte at position {e.start}); "
+                         "convert it to UTF-8") from e
+    return parse(text, doc_id=path.stem, source=str(path))
+
+
+def doc_time(article: Article) -> datetime | None:
+    """The publication date as a datetime, for sorting."""
+    return datetime.combine(article.published, datetime.min.time()) if article.published else None
+
+
+__all__ = ["BadArticle", "Span", "parse", "read_article", "find_date"]

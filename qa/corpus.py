@@ -1,0 +1,126 @@
+"""The searchable in-memory form of one generation of the stored index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import re
+from functools import lru_cache
+
+import bm25s
+import faiss
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+from bm25s.tokenization import Tokenizer
+
+from index import Store, StoredDocument
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def tokenizer() -> Tokenizer:
+    return Tokenizer(stemmer=_stemmer(), stopwords="en")
+
+
+# Words that say what kind of answer is wanted, not what it is about.
+_QUESTION_WORDS = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how",
+                   "did", "does", "do", "many", "much"}
+_STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+
+
+def stems(text: str) -> list[str]:
+    """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
+    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
+    return _stemmer().stemWords([w for w in words if w not in _STOP])
+
+
+@dataclass(frozen=True)
+class Span:
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything needed to answer from one generation; never changed once built."""
+
+    generation: int
+    documents: dict[str, StoredDocument]
+    chunks: list[Span]
+    dense: faiss.Index  # inner product over unit vectors: cosine
+    bm25: bm25s.BM25 | None
+    tokens: Tokenizer
+    sentences: list[Span]
+    sentence_vectors: np.ndarray
+    sentence_terms: list[frozenset[str]]  # each sentence's stems
+    chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
+    chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
+    idf: np.ndarray  # per token id, over chunks
+
+    def text(self, span: Span) -> str:
+        return self.documents[span.doc_id].text[span.start : span.end]
+
+    def terms(self, text: str) -> list[int]:
+        ids = self.tokens.tokenize([text], update_vocab=False, return_as="ids", show_progress=False)
+        return [t for t in ids[0] if t != 0]
+
+    @classmethod
+    def load(cls, store: Store) -> Corpus:
+        generation, documents, (chunk_rows, chunk_vectors), (sent_rows, sent_vectors) = (
+            store.snapshot()
+        )
+        docs = {d.doc_id: d for d in documents}
+        chunks = [Span(*r) for r in chunk_rows]
+        sentences = [Span(*r) for r in sent_rows]
+        dense = faiss.IndexFlatIP(store.dim)
+        if len(chunks):
+            dense.add(np.ascontiguousarray(chunk_vectors))
+
+        tokens = tokenizer()
+        chunk_texts = [docs[c.doc_id].text[c.start : c.end] for c in chunks]
+        chunk_ids = tokens.tokenize(chunk_texts, update_vocab=True, return_as="ids", show_progress=False)
+        bm25 = None
+        if chunks:
+            bm25 = bm25s.BM25()
+            bm25.index(chunk_ids, show_progress=False)
+        vocab = len(tokens.get_vocab_dict())
+        df = np.zeros(vocab + 1, dtype=np.float64)
+        for ids in chunk_ids:
+            df[list(set(ids))] += 1
+        n = max(len(chunks), 1)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+
+        sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
+
+        chunk_sentences = _overlaps(chunks, sentences)
+        return cls(
+            generation=generation,
+            documents=docs,
+            chunks=chunks,
+            dense=dense,
+            bm25=bm25,
+            tokens=tokens,
+            sentences=sentences,
+            sentence_vectors=np.ascontiguousarray(sent_vectors),
+            sentence_terms=sentence_terms,
+            chunk_sentences=chunk_sentences,
+            chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
+            idf=idf,
+        )
+
+
+def _overlaps(chunks: list[Span], sentences: list[Span]) -> list[np.ndarray]:
+    """For each chunk, the indices of the sentences that overlap it (both lists are sorted)."""
+    by_doc: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_doc.setdefault(s.doc_id, []).append(i)
+    out = []
+    for c in chunks:
+        ids = [i for i in by_doc.get(c.doc_id, []) if sentences[i].start < c.end and sentences[i].end > c.start]
+        out.append(np.array(ids, dtype=np.int64))
+    return out

@@ -1,0 +1,90 @@
+"""Corroboration and conflicts: what the other outlets say about the chosen sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .corpus import Corpus
+from .records import Citation, Conflict
+
+if TYPE_CHECKING:
+    from .answer import Candidate
+
+# Cosine between two sentences above which they report the same fact (all-MiniLM-L6-v2:
+# paraphrases of one claim score 0.7-0.9, sentences merely on the same topic 0.4-0.6).
+SAME_FACT = 0.7
+MAX_CORROBORATION = 5
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "hundred": 100, "thousand": 1000,
+}
+_NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+
+
+def outlet_of(corpus: Corpus, doc_id: str) -> str:
+    """The original a reprint copies, so that a wire story run twice counts once."""
+    return corpus.documents[doc_id].duplicate_of or doc_id
+
+
+def corroborate(corpus: Corpus, best: int, ranked: list[Candidate]) -> list[int]:
+    """Sentences from other, independent articles that state the same fact as ``best``."""
+    vectors = corpus.sentence_vectors
+    if not len(vectors):
+        return []
+    sims = vectors @ vectors[best]
+    own = outlet_of(corpus, corpus.sentences[best].doc_id)
+    chosen: dict[str, int] = {}
+    for i in np.argsort(-sims).tolist():
+        if sims[i] < SAME_FACT or len(chosen) >= MAX_CORROBORATION:
+            break
+        group = outlet_of(corpus, corpus.sentences[i].doc_id)
+        if group != own and group not in chosen:
+            chosen[group] = i
+    return list(chosen.values())
+
+
+def number_in(sentence: str) -> str | None:
+    """The first count or amount a sentence states (years are dates, not counts)."""
+    for m in _NUMBER.finditer(sentence):
+        if m.group(1):
+            if _YEAR.match(m.group(1)):
+                continue
+            return m.group(1).replace(",", "")
+        return str(_NUMBER_WORDS[m.group(2).lower()])
+    return None
+
+
+def conflicts(
+    corpus: Corpus,
+    kind: str | None,
+    evidence: list[int],
+    ranked: list[Candidate],
+    cite: Callable[[Corpus, int, int, float], Citation],
+) -> list[Conflict]:
+    """When the sources give different counts for what was asked, each value with its
+    citation, newest article first; otherwise nothing."""
+    if kind != "number" or len(evidence) < 2:
+        return []
+    score = {c.sentence: c.score for c in ranked}
+    values = {i: number_in(corpus.text(corpus.sentences[i])) for i in evidence}
+    distinct = {v for v in values.values() if v is not None}
+    if len(distinct) < 2:
+        return []
+    out = [
+        Conflict(v, cite(corpus, i, n + 1, score.get(i, 0.0)))
+        for n, (i, v) in enumerate(values.items())
+        if v is not None
+    ]
+    return sorted(out, key=lambda c: c.citation.published or _EPOCH, reverse=True)
+
+
+from datetime import date as _date  # noqa: E402
+
+_EPOCH = _date.min

@@ -38,10 +38,13 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, path: str | None = None, batch_size: int = 32) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
         self._model = SentenceTransformer(path or model_path(), device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

@@ -1,0 +1,106 @@
+"""FastAPI in front of qa/: thin routes, errors mapped to HTTP in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from index import IndexBusy, IndexMismatch, IndexMissing
+from qa import QA
+from qa.settings import Settings
+
+from .schemas import AskRequest, AskResponse, DocumentOut, DocumentSummary, Health
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, service: QA | None = None) -> FastAPI:
+    """The app over ``settings.index_dir``; pass ``service`` to reuse a loaded one."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        qa = service or QA(settings.index_dir, create=True)
+        qa.watch(settings.reload_seconds, on_error=lambda e: log.warning("reload failed: %s", e))
+        app.state.qa = qa
+        try:
+            yield
+        finally:
+            if service is None:
+                qa.close()
+
+    app = FastAPI(
+        title="qa: cited answers from news articles",
+        description="Ask a question; get sentences copied from the articles, each cited "
+        "to its exact place, or an honest 'the articles don't say'.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "; ".join(problems), "errors": exc.errors()},
+        )
+
+    @app.exception_handler(IndexBusy)
+    async def busy(request: Request, exc: IndexBusy) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(IndexMismatch)
+    @app.exception_handler(IndexMissing)
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    def qa_of(request: Request) -> QA:
+        return request.app.state.qa
+
+    @app.post("/ask", response_model=AskResponse)
+    def ask(body: AskRequest, request: Request) -> AskResponse:
+        result = qa_of(request).ask(body.question, top_k=body.top_k)
+        return AskResponse.model_validate(asdict(result))
+
+    @app.get("/documents", response_model=list[DocumentSummary])
+    def documents(request: Request) -> list[DocumentSummary]:
+        corpus = qa_of(request).corpus
+        return [
+            DocumentSummary(
+                doc_id=d.doc_id, title=d.title, published=d.published, chunks=d.chunks,
+                duplicate_of=d.duplicate_of,
+            )
+            for d in corpus.documents.values()
+        ]
+
+    @app.get("/documents/{doc_id}", response_model=DocumentOut)
+    def document(doc_id: str, request: Request) -> DocumentOut:
+        d = qa_of(request).corpus.documents.get(doc_id)
+        if d is None:
+            raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
+        return DocumentOut(
+            doc_id=d.doc_id, title=d.title, published=d.published, source=d.source,
+            outlet=d.outlet, author=d.author, duplicate_of=d.duplicate_of, text=d.text,
+        )
+
+    @app.get("/healthz", response_model=Health)
+    def healthz(request: Request) -> Health:
+        qa = qa_of(request)
+        return Health(
+            status="ok",
+            documents=len(qa.corpus.documents),
+            generation=qa.corpus.generation,
+            model=qa.embedder.name,
+        )
+
+    return app

@@ -1,0 +1,90 @@
+"""The HTTP contract: request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_QUESTION_CHARS = 2000
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The question, in plain words", max_length=MAX_QUESTION_CHARS)
+    top_k: int = Field(5, ge=1, le=50, description="How many passages to retrieve")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the question is empty; send a question in plain words")
+        return v
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    published: date | None
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+class PassageOut(BaseModel):
+    doc_id: str
+    chunk_id: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class ConflictOut(BaseModel):
+    value: str
+    citation: CitationOut
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str | None
+    answerable: bool
+    confidence: float = Field(ge=0, le=1)
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    corroboration: list[CitationOut] = Field(
+        description="Sentences from other, independent articles stating the same fact"
+    )
+    conflicts: list[ConflictOut] = Field(
+        description="Differing values the sources give for what was asked, newest first"
+    )
+    reason: str | None = Field(None, description="Why the answer was declined, when it was")
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    published: date | None
+    chunks: int
+    duplicate_of: str | None = None
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    published: date | None
+    source: str | None
+    outlet: str | None = None
+    author: str | None = None
+    duplicate_of: str | None = None
+    text: str
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    generation: int
+    model: str

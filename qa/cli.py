@@ -1,0 +1,144 @@
+"""The `qa` command: index articles, ask questions, serve HTTP, run the eval suite."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .settings import Settings
+
+app = typer.Typer(
+    help="Cited extractive answers from a collection of news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+IndexDir = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Index folder (default: $QA_INDEX_DIR or var/index)"),
+]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"qa: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _index_dir(value: Path | None) -> Path:
+    return value or Settings().index_dir
+
+
+@app.command("index")
+def index_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders of them")],
+    index_dir: IndexDir = None,
+    prune: Annotated[bool, typer.Option(help="Remove articles whose files are gone")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Start the index from scratch")] = False,
+) -> None:
+    """Add new and changed articles to the index; unchanged ones are not embedded again."""
+    from index import IndexBusy, IndexMismatch, SentenceTransformerEmbedder, Store, index_paths
+    from index.embed import MODEL_NAME
+
+    logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
+    where = _index_dir(index_dir)
+    if rebuild and where.exists():
+        shutil.rmtree(where)
+    model: list = []
+
+    def embedder():  # loaded only when something needs embedding
+        if not model:
+            model.append(SentenceTransformerEmbedder())
+        return model[0]
+
+    try:
+        store = Store(where, MODEL_NAME, 384)
+        with store.writer():
+            report = index_paths(store, paths, embedder, prune=prune, progress=sys.stderr.isatty())
+    except (FileNotFoundError, IndexBusy, IndexMismatch) as e:
+        _fail(str(e))
+        return
+    typer.echo(f"{where}: {report.summary()}")
+
+
+def _print_answer(result) -> None:
+    if not result.answerable:
+        typer.echo(f"The articles don't say. ({result.reason}; confidence {result.confidence:.2f})")
+        return
+    typer.echo(result.answer)
+    typer.echo("")
+    for c in result.citations:
+        when = f", {c.published}" if c.published else ""
+        typer.echo(f"[{c.n}] {c.title} ({c.doc_id}{when}) chars {c.start}-{c.end}")
+    if result.corroboration:
+        outlets = ", ".join(c.doc_id for c in result.corroboration)
+        typer.echo(f"Also reported by: {outlets}")
+    for conflict in result.conflicts:
+        c = conflict.citation
+        typer.echo(f"Sources differ: {conflict.value!r} in {c.doc_id} ({c.published})")
+    typer.echo(f"confidence {result.confidence:.2f}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words")],
+    top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages to retrieve")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP API's JSON")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Answer one question from the index, with citations."""
+    from api.schemas import MAX_QUESTION_CHARS, AskResponse
+    from index import IndexMismatch, IndexMissing
+
+    from .service import QA
+
+    if not question.strip():
+        _fail("the question is empty; ask it in plain words")
+    if len(question) > MAX_QUESTION_CHARS:
+        _fail(f"the question is over {MAX_QUESTION_CHARS} characters; shorten it")
+    try:
+        qa = QA(_index_dir(index_dir))
+    except (IndexMissing, IndexMismatch) as e:
+        _fail(str(e))
+        return
+    result = qa.ask(question, top_k=top_k)
+    if as_json:
+        typer.echo(AskResponse.model_validate(asdict(result)).model_dump_json(indent=2))
+    else:
+        _print_answer(result)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    index_dir: IndexDir = None,
+) -> None:
+    """Serve the HTTP API (docs at /docs)."""
+    import uvicorn
+
+    from api import create_app
+
+    settings = Settings(**({"index_dir": index_dir} if index_dir else {}))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from eval.cli import register
+
+    register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Shared fixtures: a deterministic fake embedder for unit tests, the real model for the rest."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import Store, index_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+class FakeEmbedder:
+    """Bag of hashed, lower-cased words: texts sharing words get close vectors. Instant."""
+
+    name = "fake-bag-of-words"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []  # how many texts each call embedded
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+                out[row, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] /= norm if norm else 1.0
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    from index import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, real_embedder) -> Path:
+    """An index of seeds/ built with the real model, shared by the tests that only read it."""
+    where = tmp_path_factory.mktemp("seed-index") / "index"
+    store = Store(where, real_embedder.name, real_embedder.dim)
+    report = index_paths(store, [SEEDS], lambda: real_embedder)
+    store.close()
+    assert len(report.added) == len(list(SEEDS.glob("*.txt")))
+    return where
+
+
+@pytest.fixture(scope="session")
+def seed_qa(seed_index, real_embedder):
+    """The answering service over the seed index, with the real model."""
+    from qa import QA
+
+    qa = QA(seed_index, embedder=real_embedder)
+    yield qa
+    qa.close()
+
+
+@pytest.fixture
+def index_copy(seed_index, tmp_path) -> Path:
+    """A private copy of the seed index, for tests that write to it."""
+    where = tmp_path / "index"
+    shutil.copytree(seed_index, where)
+    return where

@@ -1,0 +1,74 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from index import BadArticle, parse, read_article
+from index.parse import find_date
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("date 2025-02-01 Trump says", date(2025, 2, 1)),
+        ("Originally Published: 01 FEB 25 00:07 ET", date(2025, 2, 1)),
+        ("FP News Desk • September 27, 2025, 12:40:24 IST", date(2025, 9, 27)),
+        ("Updated Sept. 3 2024", date(2024, 9, 3)),
+        ("14 March 2023", date(2023, 3, 14)),
+        ("no date here at all", None),
+        ("February 30, 2025", None),  # not a real day
+    ],
+)
+def test_find_date_reads_the_usual_news_forms(line, expected):
+    assert find_date(line) == expected
+
+
+def test_leading_date_marker_gives_date_and_is_not_the_title():
+    a = parse(" date 2025-02-01 Storm closes the harbour\n\nThe harbour in Port Elin closed on Monday after a storm.\n", "x")
+    assert a.published == date(2025, 2, 1)
+    assert a.title == "Storm closes the harbour"
+
+
+def test_byline_and_dateline_give_author_and_outlet():
+    text = (
+        "Updated: 01 FEB 25 00:09 ET\n\nBy Ann Lee and Bo Chan, CNN\n\n"
+        "(CNN) — Six people were rescued from the river on Friday evening, officials said.\n"
+    )
+    a = parse(text, "x")
+    assert (a.author, a.outlet, a.published) == ("Ann Lee and Bo Chan", "CNN", date(2025, 2, 1))
+
+
+def test_empty_article_is_refused_with_a_reason():
+    with pytest.raises(BadArticle, match="empty"):
+        parse("   \n\n", "x")
+
+
+def test_menu_only_page_is_refused_with_a_reason():
+    with pytest.raises(BadArticle, match="no article text"):
+        parse("Home\nWorld\nSports\n• Cricket\n", "x")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"), (b"caf\xe9 au lait is served here.", "not UTF-8")],
+)
+def test_bad_files_are_refused_naming_the_file(tmp_path, content, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(BadArticle, match=reason) as e:
+        read_article(path)
+    assert "bad.txt" in str(e.value)
+
+
+def test_seed_metadata():
+    got = {p.stem[:3]: read_article(p) for p in sorted(SEEDS.glob("*.txt"))}
+    assert got["000"].title == "Trump says Venezuela agrees to receive illegal migrants captured in US"
+    assert got["000"].published == date(2025, 2, 1)
+    assert got["001"].title.startswith("Trump Says Venezuela Agreed to Take Illegal Immigrants Back")
+    assert got["001"].published is None  # the only date above the story is a 2022 photo caption
+    assert got["003"].published == date(2025, 2, 1)
+    assert (got["003"].author, got["003"].outlet) == ("Alejandra Jaramillo and Chris Lau", "CNN")
+    assert got["004"].title.startswith("Venezuela’s Maduro offers to help Trump hunt down")
+    assert got["004"].published == date(2025, 9, 27)

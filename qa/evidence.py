@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import date
 
 import numpy as np
 
 from .corpus import Corpus
 from .records import Citation, Conflict
-
-if TYPE_CHECKING:
-    from .answer import Candidate
 
 # Cosine between two sentences above which they report the same fact (all-MiniLM-L6-v2:
 # paraphrases of one claim score 0.7-0.9, sentences merely on the same topic 0.4-0.6).
@@ -26,6 +23,9 @@ _NUMBER_WORDS = {
 }
 _NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_MONTH_BEFORE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I
+)
 
 
 def outlet_of(corpus: Corpus, doc_id: str) -> str:
@@ -33,7 +33,7 @@ def outlet_of(corpus: Corpus, doc_id: str) -> str:
     return corpus.documents[doc_id].duplicate_of or doc_id
 
 
-def corroborate(corpus: Corpus, best: int, ranked: list[Candidate]) -> list[int]:
+def corroborate(corpus: Corpus, best: int) -> list[int]:
     """Sentences from other, independent articles that state the same fact as ``best``."""
     vectors = corpus.sentence_vectors
     if not len(vectors):
@@ -54,7 +54,8 @@ def number_in(sentence: str) -> str | None:
     """The first count or amount a sentence states (years are dates, not counts)."""
     for m in _NUMBER.finditer(sentence):
         if m.group(1):
-            if _YEAR.match(m.group(1)):
+            # "Jan. 31" and "2025" are dates, not counts.
+            if _YEAR.match(m.group(1)) or _MONTH_BEFORE.search(sentence[: m.start()]):
                 continue
             return m.group(1).replace(",", "")
         return str(_NUMBER_WORDS[m.group(2).lower()])
@@ -65,14 +66,13 @@ def conflicts(
     corpus: Corpus,
     kind: str | None,
     evidence: list[int],
-    ranked: list[Candidate],
+    score: dict[int, float],
     cite: Callable[[Corpus, int, int, float], Citation],
 ) -> list[Conflict]:
     """When the sources give different counts for what was asked, each value with its
     citation, newest article first; otherwise nothing."""
     if kind != "number" or len(evidence) < 2:
         return []
-    score = {c.sentence: c.score for c in ranked}
     values = {i: number_in(corpus.text(corpus.sentences[i])) for i in evidence}
     distinct = {v for v in values.values() if v is not None}
     if len(distinct) < 2:
@@ -82,9 +82,4 @@ def conflicts(
         for n, (i, v) in enumerate(values.items())
         if v is not None
     ]
-    return sorted(out, key=lambda c: c.citation.published or _EPOCH, reverse=True)
-
-
-from datetime import date as _date  # noqa: E402
-
-_EPOCH = _date.min
+    return sorted(out, key=lambda c: c.citation.published or date.min, reverse=True)

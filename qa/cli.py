@@ -46,7 +46,7 @@ def index_cmd(
 ) -> None:
     """Add new and changed articles to the index; unchanged ones are not embedded again."""
     from index import IndexBusy, IndexMismatch, SentenceTransformerEmbedder, Store, index_paths
-    from index.embed import MODEL_NAME
+    from index.embed import MODEL_DIM, MODEL_NAME
 
     logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
     where = _index_dir(index_dir)
@@ -60,7 +60,7 @@ def index_cmd(
         return model[0]
 
     try:
-        store = Store(where, MODEL_NAME, 384)
+        store = Store(where, MODEL_NAME, MODEL_DIM)
         with store.writer():
             report = index_paths(store, paths, embedder, prune=prune, progress=sys.stderr.isatty())
     except (FileNotFoundError, IndexBusy, IndexMismatch) as e:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store
+from index.embed import MODEL_DIM, question_embedder
 
 from .answer import Weights, answer
 from .corpus import Corpus
@@ -32,8 +33,11 @@ class QA:
         weights: Weights | None = None,
         create: bool = False,
     ) -> None:
-        self._embedder = embedder or SentenceTransformerEmbedder()
-        self.store = Store(index_dir, self._embedder.name, self._embedder.dim, create=create)
+        name, dim = (embedder.name, embedder.dim) if embedder else (MODEL_NAME, MODEL_DIM)
+        self.store = Store(index_dir, name, dim, create=create)
+        self._embedder = embedder
+        # Questions go through the fast ONNX export unless an embedder was given.
+        self._questions = embedder or question_embedder(Path(index_dir) / "onnx")
         self.weights = weights or Weights.load()
         self._lock = threading.Lock()
         self.corpus = Corpus.load(self.store)
@@ -43,10 +47,14 @@ class QA:
 
     @property
     def embedder(self) -> Embedder:
-        return self._embedder
+        """The batch embedder for new articles, loaded on the first write."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = SentenceTransformerEmbedder()
+            return self._embedder
 
     def _embed(self, text: str) -> np.ndarray:
-        return self._embedder.embed([text])[0]
+        return self._questions.embed([text])[0]
 
     def embed_question(self, question: str) -> np.ndarray:
         """The question's vector; a question asked again is not embedded again."""

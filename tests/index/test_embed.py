@@ -1,0 +1,40 @@
+"""The packaged model, and its ONNX export used for questions, agree."""
+
+import numpy as np
+
+from index.embed import MODEL_DIM, MODEL_NAME, OnnxEmbedder, question_embedder
+
+TEXTS = [
+    "Who did Trump send to meet Maduro?",
+    "a",
+    "Six Americans who had been detained in Venezuela are heading home to the US. " * 12,  # > 256 tokens
+    "Grenell’s picture shows four of the released Americans wearing light blue outfits.",
+]
+
+
+def test_real_model_gives_unit_vectors_of_its_dimension(real_embedder):
+    v = real_embedder.embed(TEXTS)
+    assert (real_embedder.name, real_embedder.dim) == (MODEL_NAME, MODEL_DIM)
+    assert v.shape == (len(TEXTS), MODEL_DIM) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    # Related texts are closer than unrelated ones.
+    assert v[0] @ v[2] > v[0] @ v[1]
+
+
+def test_onnx_export_matches_sentence_transformers(real_embedder, tmp_path):
+    onnx_file = real_embedder.export_onnx(tmp_path / "model.onnx")
+    fast = OnnxEmbedder(onnx_file)
+    a, b = fast.embed(TEXTS), real_embedder.embed(TEXTS)
+    assert np.allclose((a * b).sum(axis=1), 1.0, atol=1e-4)
+    # one at a time (no padding) as on the request path
+    for text, expected in zip(TEXTS, b, strict=True):
+        assert float(fast.embed([text])[0] @ expected) > 0.9999
+
+
+def test_question_embedder_exports_once_and_reuses_the_file(tmp_path):
+    first = question_embedder(tmp_path)
+    stamp = (tmp_path / f"{MODEL_NAME}.onnx").stat().st_mtime_ns
+    second = question_embedder(tmp_path)
+    assert (tmp_path / f"{MODEL_NAME}.onnx").stat().st_mtime_ns == stamp
+    assert isinstance(second, OnnxEmbedder)
+    assert np.allclose(first.embed(TEXTS[:1]), second.embed(TEXTS[:1]))

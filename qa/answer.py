@@ -83,8 +83,14 @@ _HAS = {
         re.I,
     ),
 }
-# A name: two or more capitalised words, possibly joined by a particle ("Tren de Aragua").
-_NAME = re.compile(r"\b[A-Z][\w’'.-]+(?:\s+(?:de|del|da|la|van|von|al|bin|of|the)?\s*[A-Z][\w’'-]+)+")
+# A name: a capitalised word that does not open the sentence, or a run of them joined by
+# particles ("Tren de Aragua"). Months and weekdays are capitalised but are no names.
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'.-]+(?:\s+(?:de|del|da|la|van|von|al|bin|of|the)?\s*[A-Z][\w’'-]+)*")
+_NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+              "friday", "saturday", "sunday", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "i"}
+_PARTICLES = {"in", "at", "to", "from", "near", "across", "into", "the", "of", "de", "del", "da",
+              "la", "van", "von", "al", "bin"}
 _PLACE = re.compile(r"\b(in|at|to|from|near|across|into)\s+(the\s+)?[A-Z][\w’'-]+")
 
 
@@ -102,10 +108,10 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
         return 0.5
     if kind in _HAS:
         return 1.0 if _HAS[kind].search(sentence) else 0.0
-    asked = set(re.findall(r"\w+", question.lower()))
+    asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES | _PARTICLES
     pattern = _NAME if kind == "who" else _PLACE
-    for m in pattern.finditer(sentence):
-        if set(re.findall(r"\w+", m.group().lower())) - asked - {"in", "at", "to", "from", "near", "across", "into", "the", "of"}:
+    for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
+        if set(re.findall(r"\w+", m.group().lower())) - asked:
             return 1.0
     return 0.0
 
@@ -247,7 +253,7 @@ def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], we
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
     chosen = _answer_sentences(corpus, top, score, w.neighbour)
-    citations = [cite(corpus, i, n + 1, score[i]) for n, i in enumerate(chosen)]
+    citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)
     corroboration = [cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)]
     return Answer(

@@ -9,6 +9,7 @@ from functools import lru_cache
 import bm25s
 import faiss
 import numpy as np
+import simplemma
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
@@ -21,8 +22,15 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str:
+    """A word's index term: its dictionary form, stemmed. Lemmatising first joins the
+    irregular forms a stemmer leaves apart ("met" and "meet", "brought" and "bring")."""
+    return _stemmer().stemWord(simplemma.lemmatize(word, lang="en"))
+
+
 def tokenizer() -> Tokenizer:
-    return Tokenizer(stemmer=_stemmer(), stopwords="en")
+    return Tokenizer(stemmer=term, stopwords="en")
 
 
 # Words that say what kind of answer is wanted, not what it is about.
@@ -34,7 +42,7 @@ _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 def stems(text: str) -> list[str]:
     """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
     words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-    return _stemmer().stemWords([w for w in words if w not in _STOP])
+    return [term(w) for w in words if w not in _STOP]
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,12 @@ _HAS = {
         re.I,
     ),
 }
-# A name: a capitalised word that does not open the sentence, or a run of them joined by
-# particles ("Tren de Aragua"). Months and weekdays are capitalised but are no names.
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'.-]+(?:\s+(?:de|del|da|la|van|von|al|bin|of|the)?\s*[A-Z][\w’'-]+)*")
+# A name: a run of two or more capitalised words, possibly joined by particles or holding
+# a quoted nickname ("Tren de Aragua", "Héctor “Niño” Guerrero"). Single capitalised words
+# are too often countries, nationalities or a sentence's first word to count.
+_NAME = re.compile(
+    r"\b[A-Z][\w’'.-]+(?:\s+(?:(?:de|del|da|la|van|von|al|bin|of|the)\s+)?[“\"‘]?[A-Z][\w’'-]+[”\"’]?)+"
+)
 _NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
               "friday", "saturday", "sunday", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "i"}

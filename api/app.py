@@ -46,14 +46,15 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+                "message": str(e["msg"]).removeprefix("Value error, "),
+            }
             for e in exc.errors()
         ]
-        return JSONResponse(
-            status_code=422,
-            content={"detail": "; ".join(problems), "errors": exc.errors()},
-        )
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
 
     @app.exception_handler(IndexBusy)
     async def busy(request: Request, exc: IndexBusy) -> JSONResponse:

@@ -1,0 +1,133 @@
+"""Fit the sentence ranker and the confidence model on a question set.
+
+    python -m eval.calibrate [--questions FILE] [--index-dir DIR | --corpus DIR] [--write]
+
+Ranking: a conditional logit (softmax over each question's candidate sentences) over
+RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer,
+with an L2 penalty (questions whose candidates hold none are left out: that is a
+retrieval miss, not a ranking one). Confidence: a
+logistic regression over CONFIDENCE_FEATURES of each question's best sentence, labelled
+by whether that sentence is right (never, for unanswerable questions). The threshold is
+the one that declines the most unanswerable questions while wrongly declining at most
+MAX_WRONG_DECLINE of the answerable ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
+
+from qa import QA, Weights
+from qa.answer import (
+    CALIBRATION_FILE,
+    CONFIDENCE_FEATURES,
+    RANK_FEATURES,
+    candidates,
+    confidence,
+    confidence_features,
+)
+from qa.retrieve import retrieve
+
+from .match import contains
+from .questions import Question, load_questions
+
+MAX_WRONG_DECLINE = 0.08
+RANK_L2 = 0.1
+
+
+def _rows(qa: QA, questions: list[Question], top_k: int):
+    corpus = qa.corpus
+    out = []
+    for q in questions:
+        query = qa.embed_question(q.question)
+        hits = retrieve(corpus, q.question, query, top_k=top_k)
+        c = candidates(corpus, q.question, query, hits)
+        texts = [corpus.text(corpus.sentences[i]) for i in c.ids.tolist()]
+        labels = np.array([any(contains(t, a) for a in q.answers) for t in texts]) if q.answerable else np.zeros(len(texts), bool)
+        out.append((q, c, labels))
+    return out
+
+
+def _listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = RANK_L2) -> np.ndarray:
+    """Weights maximising, per question, the softmax probability of its right sentences."""
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = l2 * float(w @ w), 2 * l2 * w
+        for X, right in groups:
+            s = X @ w
+            e = np.exp(s - s.max())
+            p = e / e.sum()
+            p_right = e * right / (e * right).sum()
+            total -= float(np.log((e * right).sum() / e.sum()))
+            grad = grad + p @ X - p_right @ X
+        return total, grad
+
+    return minimize(loss, np.ones(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
+
+
+def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dict]:
+    rows = _rows(qa, questions, top_k)
+    groups = [(c.features, y.astype(float)) for q, c, y in rows if y.any() and not y.all()]
+    rank = dict(zip(RANK_FEATURES, _listwise(groups).round(4).tolist(), strict=True))
+    weights = Weights(rank=rank)
+
+    feats, right = [], []
+    for q, c, labels in rows:
+        if not len(c.ids):
+            continue
+        scores = c.scores(weights)
+        best = int(np.argmax(scores))
+        f = confidence_features(c, scores, best)
+        feats.append([f[k] for k in CONFIDENCE_FEATURES])
+        right.append(bool(labels[best]))
+    F, r = np.array(feats), np.array(right)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(F, r)
+    conf = dict(zip(CONFIDENCE_FEATURES, model.coef_[0].round(4).tolist(), strict=True))
+    conf["bias"] = round(float(model.intercept_[0]), 4)
+    weights = Weights(rank=rank, confidence=conf)
+
+    probs = np.array([confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F])
+    answerable = np.array([q.answerable for q, c, _ in rows if len(c.ids)])
+    best_t, best_declined = 0.5, -1.0
+    for t in np.arange(0.05, 0.95, 0.01):
+        wrong = float(np.mean(probs[answerable] < t)) if answerable.any() else 0.0
+        declined = float(np.mean(probs[~answerable] < t)) if (~answerable).any() else 0.0
+        if wrong <= MAX_WRONG_DECLINE and declined > best_declined:
+            best_t, best_declined = float(t), declined
+    weights = Weights(rank=rank, confidence=conf, threshold=round(best_t, 2))
+    stats = {
+        "questions": len(rows),
+        "ranking_questions": len(groups),
+        "top1_right": int(sum(r)),
+        "threshold": weights.threshold,
+        "unanswerable_declined": round(best_declined, 3),
+        "answerable_wrongly_declined": round(float(np.mean(probs[answerable] < best_t)), 3),
+    }
+    return weights, stats
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--questions", type=Path, default=Path(__file__).with_name("questions.jsonl"))
+    p.add_argument("--index-dir", type=Path, default=None)
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
+    args = p.parse_args()
+    from qa.settings import Settings
+
+    qa = QA(args.index_dir or Settings().index_dir)
+    weights, stats = fit(qa, load_questions(args.questions), args.top_k)
+    data = {"rank": weights.rank, "confidence": weights.confidence, "threshold": weights.threshold,
+            "neighbour": weights.neighbour, "fitted_on": str(args.questions), "stats": stats}
+    print(json.dumps(data, indent=2))
+    if args.write:
+        CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -208,13 +208,19 @@ def confidence(features: dict[str, float], w: Weights) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-_CONTINUES = re.compile(
+# A sentence that leans on the one before: it opens with a pronoun or a linking word, or
+# has a personal pronoun among its first few words ("At the ceremony she was…").
+_LEANS = re.compile(
     r"^[\"“‘']?(He|She|They|It|That|This|These|Those|His|Her|Their|Its|But|However|Also|Still|Yet)\b"
+    r"|^(\S+\s+){1,4}(he|she|they|his|her|their)\b"
 )
 
 
-def _answer_sentences(corpus: Corpus, best: int, score: dict[int, float], neighbour: float) -> list[int]:
-    """The best sentence, with the one before it when it leans on it ("He said…"), and a
+def _answer_sentences(
+    corpus: Corpus, best: int, score: dict[int, float], neighbour: float, kind: str | None, question: str
+) -> list[int]:
+    """The best sentence, with the one before it when it leans on it ("He said…", "At the
+    ceremony she…") or when only that one holds what was asked (the name for "who"), and a
     neighbour that scores almost as well, within the length limit."""
     chosen = [best]
     doc_id = corpus.sentences[best].doc_id
@@ -222,12 +228,21 @@ def _answer_sentences(corpus: Corpus, best: int, score: dict[int, float], neighb
     def same_doc(i: int) -> bool:
         return 0 <= i < len(corpus.sentences) and corpus.sentences[i].doc_id == doc_id
 
-    if same_doc(best - 1) and _CONTINUES.match(corpus.text(corpus.sentences[best])):
-        chosen.insert(0, best - 1)
+    # Walk back while the first sentence leans on the one before it.
+    while same_doc(chosen[0] - 1) and len(chosen) < MAX_SENTENCES:
+        text = corpus.text(corpus.sentences[chosen[0]])
+        previous = corpus.text(corpus.sentences[chosen[0] - 1])
+        lacks = kind is not None and holds_kind(" ".join(corpus.text(corpus.sentences[i]) for i in chosen), kind, question) == 0.0
+        if not (_LEANS.match(text) or (lacks and holds_kind(previous, kind, question) == 1.0)):
+            break
+        chosen.insert(0, chosen[0] - 1)
     for n in (chosen[0] - 1, chosen[-1] + 1):
         if same_doc(n) and n in score and score[n] >= neighbour * score[best]:
             chosen = sorted({*chosen, n})
-    length = lambda ids: sum(corpus.sentences[i].end - corpus.sentences[i].start for i in ids)  # noqa: E731
+
+    def length(ids: list[int]) -> int:
+        return sum(corpus.sentences[i].end - corpus.sentences[i].start for i in ids)
+
     while len(chosen) > 1 and (length(chosen) > MAX_ANSWER_CHARS or len(chosen) > MAX_SENTENCES):
         chosen.remove(min((i for i in chosen if i != best), key=lambda i: score.get(i, -1e9)))
     return chosen
@@ -255,7 +270,8 @@ def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], we
                       reason="the articles do not appear to answer this question")
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
-    chosen = _answer_sentences(corpus, top, score, w.neighbour)
+    kind = question_kind(question)
+    chosen = _answer_sentences(corpus, top, score, w.neighbour, kind, question)
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)
     corroboration = [cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)]
@@ -267,5 +283,5 @@ def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], we
         citations=citations,
         passages=hits,
         corroboration=corroboration,
-        conflicts=conflicts(corpus, question_kind(question), [top, *support], score, cite),
+        conflicts=conflicts(corpus, kind, [top, *support], score, cite),
     )

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+
+from eval.match import contains
+from eval.questions import BadQuestions, load_questions
+
+ROOT = Path(__file__).resolve().parents[2]
+SETS = [
+    (ROOT / "eval/questions.jsonl", ROOT / "seeds"),
+    (ROOT / "eval/heldout_questions.jsonl", ROOT / "seeds"),
+    (ROOT / "eval/corpora/encyclopedia/questions.jsonl", ROOT / "eval/corpora/encyclopedia"),
+]
+
+
+@pytest.mark.parametrize(("questions", "corpus"), SETS, ids=lambda p: p.name)
+def test_every_accepted_answer_is_in_its_documents(questions, corpus):
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
+    qs = load_questions(questions)
+    for q in qs:
+        if not q.answerable:
+            assert not q.answers and not q.doc_ids, q.id
+            continue
+        assert q.doc_ids, f"{q.id}: an answerable question names its documents"
+        for d in q.doc_ids:
+            assert d in texts, f"{q.id}: no document {d}"
+            assert any(contains(texts[d], a) for a in q.answers), f"{q.id}: no answer in {d}"
+        for a in q.answers:
+            assert any(contains(texts[d], a) for d in q.doc_ids), f"{q.id}: {a!r} in none of its documents"
+
+
+def test_the_seed_set_has_what_the_suite_needs():
+    qs = load_questions(ROOT / "eval/questions.jsonl")
+    assert len(qs) >= 60
+    assert sum(not q.answerable for q in qs) >= 12
+    assert sum(len(q.doc_ids) > 1 for q in qs) >= 5  # answered by several outlets
+    assert sum(q.doc_ids == ("004_d437317e571d7d5a",) for q in qs) >= 5  # only in the web-page seed
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "a", "question": "Q?"', ":1: not JSON"),
+        ('{"id": "a", "question": "Q?"}', "missing answerable"),
+        ('{"id": "a", "question": "Q?", "answerable": true, "answers": []}', "needs at least one"),
+        ('{"id": "a", "question": "Q?", "answerable": false}\n{"id": "a", "question": "R?", "answerable": false}', ":2: id 'a' is used twice"),
+        ('{"id": "a", "question": "  ", "answerable": false}', "question is empty"),
+        ("", "no questions"),
+    ],
+)
+def test_bad_question_files_say_where_and_what(tmp_path, content, message):
+    path = tmp_path / "q.jsonl"
+    path.write_text(content)
+    with pytest.raises(BadQuestions, match=message):
+        load_questions(path)

@@ -1,0 +1,60 @@
+"""The metric arithmetic, on hand-built responses."""
+
+import pytest
+
+from eval.questions import Question
+from eval.score import Report, score
+
+TEXT = {"d1": "Six people were rescued. The ferry sank on Sunday.", "d2": "Nothing here."}
+
+
+def _response(answer, passages, citations=(), answerable=True, confidence=0.9):
+    return {"answer": answer, "answerable": answerable, "confidence": confidence,
+            "citations": list(citations), "passages": passages}
+
+
+def _p(doc_id, text):
+    return {"doc_id": doc_id, "text": text}
+
+
+Q1 = Question("q1", "How many were rescued?", ("six",), ("d1",), True)
+Q2 = Question("q2", "When did it sink?", ("Sunday",), ("d1",), True)
+Q3 = Question("q3", "Who owned it?", (), (), False)
+
+
+def test_metrics_on_known_outcomes():
+    cite_ok = {"doc_id": "d1", "start": 0, "end": 24, "quote": "Six people were rescued."}
+    cite_bad = {"doc_id": "d1", "start": 0, "end": 5, "quote": "Seven"}
+    outcomes = [
+        # right answer, answer in passage 2, valid citation
+        score(Q1, _response("Six people were rescued.", [_p("d2", "x"), _p("d1", "6 were rescued")], [cite_ok]), TEXT.get, 10.0),
+        # wrongly declined; answer retrieved at rank 1
+        score(Q2, _response(None, [_p("d1", "sank on Sunday")], answerable=False, confidence=0.2), TEXT.get, 20.0),
+        # answered an unanswerable question, with a citation whose offsets are wrong
+        score(Q3, _response("Seven", [_p("d1", "x")], [cite_bad]), TEXT.get, 30.0),
+    ]
+    m = Report.of(outcomes).metrics
+    assert m["recall@1"] == 0.5 and m["recall@5"] == 1.0
+    assert m["mrr@5"] == pytest.approx((1 / 2 + 1) / 2, abs=1e-4)
+    assert m["doc_recall@1"] == 0.5
+    assert m["hit_rate"] == 0.5
+    assert m["citation_support"] == 1.0
+    assert m["citation_offsets_valid"] == 0.5
+    assert m["unanswerable_declined"] == 0.0
+    assert m["answerable_wrongly_declined"] == 0.5
+    assert m["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["latency_p50_ms"] == 20.0
+    whys = [o.why for o in outcomes]
+    assert whys[0] is None
+    assert whys[1].startswith("wrongly declined")
+    assert whys[2].startswith("answered a question")
+
+
+def test_a_long_answer_is_a_miss():
+    o = score(Q1, _response("Six " + "words " * 200, [_p("d1", "six")]), TEXT.get, 1.0)
+    assert not o.hit and o.why.startswith("answer too long")
+
+
+def test_declining_an_unanswerable_question_is_a_hit():
+    o = score(Q3, _response(None, [], answerable=False), TEXT.get, 1.0)
+    assert o.hit and o.why is None

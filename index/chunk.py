@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-
-import pysbd
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from .clean import sections
 from .records import Article, Chunk, Sentence
+
+if TYPE_CHECKING:
+    import pysbd
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 CHUNK_SIZE = 600
 CHUNK_OVERLAP = 120
@@ -16,6 +18,9 @@ CHUNK_OVERLAP = 120
 
 @lru_cache(maxsize=4)
 def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
+    # Imported here: `qa index` on unchanged files never needs it.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=size,
         chunk_overlap=overlap,
@@ -28,6 +33,8 @@ def _splitter(size: int, overlap: int) -> RecursiveCharacterTextSplitter:
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    import pysbd
+
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 

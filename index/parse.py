@@ -141,7 +141,7 @@ def read_article(path: Path) -> Article:
     except UnicodeDecodeError as e:
         raise BadArticle(f"{path}: not UTF-8 text (bad byte at position {e.start}); "
                          "convert it to UTF-8") from e
-    return parse(text, doc_id=path.stem, source=str(path))
+    return parse(text, doc_id=path.stem, source=str(path.resolve()))
 
 
 def doc_time(article: Article) -> datetime | None:

@@ -115,6 +115,8 @@ class Report:
             "citation_support": _share([o.supported for o in ans if o.answered]),
             "citation_offsets_valid": sum(o.offsets_valid for o in outcomes) / cited if cited else 1.0,
             "unanswerable_declined": _share([not o.answered for o in una]),
+            # Of the questions declined, the share the articles really do not answer.
+            "decline_precision": _share([not o.expected_answerable for o in outcomes if not o.answered]),
             "answerable_wrongly_declined": _share([not o.answered for o in ans]),
             "accuracy": _share([o.hit for o in outcomes]),
             "latency_p50_ms": _pct(latencies, 50),
@@ -134,7 +136,8 @@ class Report:
             ("answer hit rate", f"{m['hit_rate']:.3f}"),
             ("citation support", f"{m['citation_support']:.3f}"),
             ("citation offsets valid", f"{m['citation_offsets_valid']:.3f}"),
-            ("unanswerable declined", f"{m['unanswerable_declined']:.3f}"),
+            ("unanswerable declined (recall)", f"{m['unanswerable_declined']:.3f}"),
+            ("declines that were right (precision)", f"{m['decline_precision']:.3f}"),
             ("answerable wrongly declined", f"{m['answerable_wrongly_declined']:.3f}"),
             ("overall accuracy", f"{m['accuracy']:.3f}"),
             ("latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.1f} / {m['latency_p95_ms']:.1f}"),

@@ -12,12 +12,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,16 @@ class StoredDocument:
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """A stored document's text hash and the metadata given with it."""
+
+    content_hash: str
+    source: str | None
+    title: str
+    published: date | None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One article ready to store: its spans and the hash of each span's text."""
 
@@ -138,17 +149,15 @@ class Store:
 
     # -- manifest ---------------------------------------------------------------
     def _check_manifest(self) -> None:
-        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         want = {"model": self.model, "dim": str(self.dim), "format": str(FORMAT_VERSION)}
+        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         if not meta:
-            with self._transaction():
-                self._db.executemany(
-                    "INSERT INTO meta VALUES (?, ?)", [*want.items(), ("generation", "0")]
+            with self._transaction() as db:
+                # OR IGNORE: two processes creating one index at once agree on one meta.
+                db.executemany(
+                    "INSERT OR IGNORE INTO meta VALUES (?, ?)", [*want.items(), ("generation", "0")]
                 )
-            (self.dir / MANIFEST_FILE).write_text(
-                json.dumps({k: want[k] for k in want}, indent=2) + "\n"
-            )
-            return
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         found = {k: meta.get(k) for k in want}
         if found != want:
             raise IndexMismatch(
@@ -157,6 +166,11 @@ class Store:
                 f"(dim {self.dim}, format {FORMAT_VERSION}): rebuild it with "
                 "`qa index --rebuild PATH`"
             )
+        manifest = self.dir / MANIFEST_FILE
+        if not manifest.exists():  # written after the database, so a crash may leave none
+            tmp = manifest.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(want, indent=2) + "\n")
+            os.replace(tmp, manifest)
 
     @classmethod
     def read_manifest(cls, directory: Path) -> dict[str, str]:
@@ -168,8 +182,11 @@ class Store:
     # -- writing ----------------------------------------------------------------
     @contextmanager
     def writer(self, wait: float = 10.0) -> Iterator[None]:
-        """Hold the index's write lock; another writer waits up to ``wait`` seconds."""
-        with open(self.dir / LOCK_FILE, "w") as lock:
+        """Hold the index's write lock; another writer waits up to ``wait`` seconds.
+
+        The lock is a flock, so the kernel drops it when its holder dies, even by SIGKILL.
+        """
+        with open(self.dir / LOCK_FILE, "a+") as lock:
             deadline = time.monotonic() + wait
             while True:
                 try:
@@ -177,12 +194,17 @@ class Store:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
+                        lock.seek(0)
+                        holder = lock.read().strip() or "unknown"
                         raise IndexBusy(
-                            f"another process is updating the index at {self.dir}; "
-                            "try again when it has finished"
+                            f"another process (pid {holder}) is updating the index at "
+                            f"{self.dir}; try again when it has finished"
                         ) from None
                     time.sleep(0.05)
             try:
+                lock.truncate(0)
+                lock.write(f"{os.getpid()}\n")
+                lock.flush()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -199,14 +221,11 @@ class Store:
 
     def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
-        have = set()
-        keys = list(wanted)
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
+        have: set[str] = set()
+        for part in _parts(sorted(wanted)):
             marks = ",".join("?" * len(part))
-            have.update(
-                h for (h,) in self._db.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", part)
-            )
+            query = f"SELECT hash FROM vectors WHERE hash IN ({marks})"
+            have.update(h for (h,) in self._db.execute(query, part))
         return wanted - have
 
     def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
@@ -215,81 +234,160 @@ class Store:
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
 
-    def write(self, entries: Iterable[Entry] = (), deletes: Iterable[str] = ()) -> int:
-        """Add or replace ``entries`` and delete ``deletes``, all at once. Returns the generation."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        changed = 0
+    def write(
+        self, entries: Iterable[Entry] = (), deletes: Iterable[str] = (), replace_all: bool = False
+    ) -> int:
+        """Add or replace ``entries`` and delete ``deletes`` (with ``replace_all``: every
+        document not among ``entries``), all in one transaction. Returns the new generation.
+
+        A replaced document keeps its place in the order of arrival, which decides which
+        of two reprints is the original.
+        """
+        entries = list(entries)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction() as db:
+            if replace_all:
+                keep = {e.article.doc_id for e in entries}
+                stored = [d for (d,) in db.execute("SELECT doc_id FROM documents")]
+                deletes = [d for d in stored if d not in keep]
+            touched: set[str] = set()  # documents whose old spans are gone
+            old_hashes: set[str] = set()  # the texts those spans embedded
             for doc_id in deletes:
-                changed += db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
+                old_hashes |= self._span_hashes(doc_id)
+                if db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount:
+                    touched.add(doc_id)
             for e in entries:
-                a = e.article
-                changed += db.execute(
-                    "DELETE FROM documents WHERE doc_id = ?", (a.doc_id,)
-                ).rowcount
-                duplicate_of = self._duplicate_of(a.doc_id, [s[3] for s in e.sentences])
-                db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        a.doc_id, a.title, a.published.isoformat() if a.published else None,
-                        a.source, a.outlet, a.author, a.text,
-                        json.dumps([[s.start, s.end] for s in a.body]),
-                        e.content_hash, duplicate_of, now,
-                    ),
-                )
-                db.executemany(
-                    'INSERT INTO chunks (doc_id, ordinal, start, "end", hash) VALUES (?, ?, ?, ?, ?)',
-                    [(a.doc_id, i, *c) for i, c in enumerate(e.chunks)],
-                )
-                db.executemany(
-                    'INSERT INTO sentences (doc_id, ordinal, start, "end", hash, norm) '
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(a.doc_id, i, *s) for i, s in enumerate(e.sentences)],
-                )
-            if changed:
-                # Drop vectors no span refers to any more (the old versions' texts).
+                old_hashes |= self._span_hashes(e.article.doc_id)
+                if self._put(e, now):
+                    touched.add(e.article.doc_id)
+            self._detect_duplicates({e.article.doc_id for e in entries}, touched)
+            if replace_all:  # also sweep vectors cached by updates that never completed
                 db.execute(
                     "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks) "
                     "AND hash NOT IN (SELECT hash FROM sentences)"
                 )
+            else:
+                self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
             return self.generation()
 
-    # Share of a new article's sentences found in one earlier article that makes it a
+    def _put(self, e: Entry, now: str) -> bool:
+        """Insert or replace one document and its spans; True if it replaced one."""
+        a = e.article
+        row = (
+            a.title, a.published.isoformat() if a.published else None, a.source, a.outlet,
+            a.author, a.text, json.dumps([[s.start, s.end] for s in a.body]), e.content_hash, now,
+        )
+        db = self._db
+        replaced = db.execute(
+            "UPDATE documents SET title = ?, published = ?, source = ?, outlet = ?, author = ?, "
+            "text = ?, body = ?, content_hash = ?, indexed_at = ?, duplicate_of = NULL "
+            "WHERE doc_id = ?",
+            (*row, a.doc_id),
+        ).rowcount
+        if replaced:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (a.doc_id,))
+            db.execute("DELETE FROM sentences WHERE doc_id = ?", (a.doc_id,))
+        else:
+            db.execute(
+                "INSERT INTO documents (title, published, source, outlet, author, text, body, "
+                "content_hash, indexed_at, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, a.doc_id),
+            )
+        db.executemany(
+            'INSERT INTO chunks (doc_id, ordinal, start, "end", hash) VALUES (?, ?, ?, ?, ?)',
+            [(a.doc_id, i, *c) for i, c in enumerate(e.chunks)],
+        )
+        db.executemany(
+            'INSERT INTO sentences (doc_id, ordinal, start, "end", hash, norm) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(a.doc_id, i, *s) for i, s in enumerate(e.sentences)],
+        )
+        return bool(replaced)
+
+    def _span_hashes(self, doc_id: str) -> set[str]:
+        return {
+            h
+            for (h,) in self._db.execute(
+                "SELECT hash FROM chunks WHERE doc_id = ? UNION SELECT hash FROM sentences "
+                "WHERE doc_id = ?",
+                (doc_id, doc_id),
+            )
+        }
+
+    def _drop_unused_vectors(self, hashes: set[str]) -> None:
+        """Drop the vectors of ``hashes`` that no span refers to any more (old texts)."""
+        for part in _parts(sorted(hashes)):
+            marks = ",".join("?" * len(part))
+            self._db.execute(
+                f"DELETE FROM vectors WHERE hash IN ({marks}) "
+                "AND hash NOT IN (SELECT hash FROM chunks) "
+                "AND hash NOT IN (SELECT hash FROM sentences)",
+                part,
+            )
+
+    # Share of an article's sentences found in one earlier article that makes it a
     # reprint of that article (wire copy run by another outlet).
     DUPLICATE_SHARE = 0.6
 
-    def _duplicate_of(self, doc_id: str, norms: list[str]) -> str | None:
-        if not norms:
-            return None
-        counts: dict[str, int] = {}
-        for i in range(0, len(norms), 500):
-            part = norms[i : i + 500]
+    def _detect_duplicates(self, written: set[str], touched: set[str]) -> None:
+        """Decide ``duplicate_of`` for the documents just written and for those that were
+        reprints of a document just replaced or deleted, in order of arrival."""
+        todo = set(written)
+        for part in _parts(sorted(touched)):
             marks = ",".join("?" * len(part))
-            for other, n in self._db.execute(
-                f"SELECT doc_id, COUNT(DISTINCT norm) FROM sentences WHERE norm IN ({marks}) "
-                "AND doc_id != ? GROUP BY doc_id",
-                [*part, doc_id],
+            todo.update(
+                d for (d,) in self._db.execute(
+                    f"SELECT doc_id FROM documents WHERE duplicate_of IN ({marks})", part
+                )
+            )
+        rows = []
+        for part in _parts(sorted(todo)):
+            marks = ",".join("?" * len(part))
+            rows += self._db.execute(
+                f"SELECT rowid, doc_id FROM documents WHERE doc_id IN ({marks})", part
+            ).fetchall()
+        for arrival, doc_id in sorted(rows):
+            self._db.execute(
+                "UPDATE documents SET duplicate_of = ? WHERE doc_id = ?",
+                (self._duplicate_of(doc_id, arrival), doc_id),
+            )
+
+    def _duplicate_of(self, doc_id: str, arrival: int) -> str | None:
+        """The original of the earlier article that most of ``doc_id``'s sentences appear in."""
+        query = "SELECT norm FROM sentences WHERE doc_id = ?"
+        norms = sorted({n for (n,) in self._db.execute(query, (doc_id,))})
+        counts: dict[tuple[int, str], int] = {}
+        for part in _parts(norms):
+            marks = ",".join("?" * len(part))
+            for other_arrival, other, n in self._db.execute(
+                f"SELECT d.rowid, s.doc_id, COUNT(DISTINCT s.norm) FROM sentences s "
+                f"JOIN documents d ON d.doc_id = s.doc_id WHERE s.norm IN ({marks}) "
+                "AND d.rowid < ? GROUP BY s.doc_id",
+                [*part, arrival],
             ):
-                counts[other] = counts.get(other, 0) + n
-        best = max(counts.items(), key=lambda kv: kv[1], default=None)
-        if best and best[1] >= self.DUPLICATE_SHARE * len(set(norms)):
-            original = self._db.execute(
-                "SELECT COALESCE(duplicate_of, doc_id) FROM documents WHERE doc_id = ?", (best[0],)
-            ).fetchone()
-            return original[0] if original else best[0]
-        return None
+                counts[(other_arrival, other)] = counts.get((other_arrival, other), 0) + n
+        # Most shared sentences; of equals, the earliest.
+        best = max(counts.items(), key=lambda kv: (kv[1], -kv[0][0]), default=None)
+        if not best or best[1] < self.DUPLICATE_SHARE * len(norms):
+            return None
+        (original,) = self._db.execute(
+            "SELECT COALESCE(duplicate_of, doc_id) FROM documents WHERE doc_id = ?", (best[0][1],)
+        ).fetchone()
+        return original
 
     # -- reading ----------------------------------------------------------------
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
 
-    def fingerprints(self) -> dict[str, tuple[str, str | None]]:
-        """doc_id -> (content hash, source) for every stored document."""
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        """What tells whether each stored document has changed, without reading its text."""
         return {
-            d: (h, s)
-            for d, h, s in self._db.execute("SELECT doc_id, content_hash, source FROM documents")
+            d: Fingerprint(h, s, t, date.fromisoformat(p) if p else None)
+            for d, h, s, t, p in self._db.execute(
+                "SELECT doc_id, content_hash, source, title, published FROM documents"
+            )
         }
 
     def documents(self) -> list[StoredDocument]:
@@ -321,7 +419,9 @@ class Store:
         """Everything a reader needs, read in one transaction so it is never half old, half new."""
         self._db.execute("BEGIN")
         try:
-            return self.generation(), self.documents(), self.spans("chunks"), self.spans("sentences")
+            return (
+                self.generation(), self.documents(), self.spans("chunks"), self.spans("sentences")
+            )
         finally:
             self._db.execute("COMMIT")
 
@@ -343,3 +443,9 @@ def _document(row: tuple) -> StoredDocument:
         duplicate_of=row[9],
         chunks=row[11],
     )
+
+
+def _parts(keys: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``keys`` in slices small enough for one SQL ``IN (...)``."""
+    for i in range(0, len(keys), size):
+        yield keys[i : i + size]

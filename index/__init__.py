@@ -1,6 +1,6 @@
 """Turn articles into a stored index: parse, clean, chunk, embed, store."""
 
-from .build import Report, index_paths, update
+from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
 from .parse import BadArticle, parse, read_article
 from .records import Article, Chunk, Sentence, Span
@@ -24,5 +24,6 @@ __all__ = [
     "index_paths",
     "parse",
     "read_article",
+    "replacing",
     "update",
 ]

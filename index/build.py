@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunk import chunk, sentences
 from .embed import Embedder
 from .parse import BadArticle, read_article
 from .records import Article
-from .store import Entry, Store, norm_hash, text_hash
+from .store import Entry, Fingerprint, Store, norm_hash, text_hash
 
 log = logging.getLogger(__name__)
+
+# Texts embedded and cached per step: a killed update keeps what it had embedded, and
+# the progress bar moves this often.
+EMBED_BATCH = 128
 
 
 @dataclass
@@ -37,14 +43,16 @@ class Report:
 
 
 def article_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and every non-hidden file under the folders named, sorted."""
+    """The files named, and every non-hidden file under the folders named, sorted, as
+    absolute paths (so ``--prune`` finds them from any working folder)."""
     out: set[Path] = set()
     for path in paths:
+        path = path.resolve()
         if path.is_dir():
-            out.update(
-                p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            for p in path.rglob("*"):
+                hidden = any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and not hidden:
+                    out.add(p)
         elif path.exists():
             out.add(path)
         else:
@@ -54,6 +62,10 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
 
 def entry(article: Article) -> Entry:
     """Cut an article into its stored spans."""
+    # Imported here: the splitters pull in langchain, which an update with nothing new
+    # never needs.
+    from .chunk import chunk, sentences
+
     return Entry(
         article=article,
         content_hash=text_hash(article.text),
@@ -76,13 +88,21 @@ def embed_missing(
     missing = sorted(store.missing_vectors(texts))
     if not missing:
         return 0
+    from tqdm import tqdm
+
     model = embedder()
-    batch = 256  # cache in batches, so a killed update keeps what it had embedded
-    for i in range(0, len(missing), batch):
-        part = missing[i : i + batch]
-        vectors = model.embed([texts[h] for h in part], progress=progress)
-        store.put_vectors(dict(zip(part, vectors, strict=True)))
+    with tqdm(total=len(missing), desc="embedding", unit="text", disable=not progress) as bar:
+        for i in range(0, len(missing), EMBED_BATCH):
+            part = missing[i : i + EMBED_BATCH]
+            vectors = model.embed([texts[h] for h in part])
+            store.put_vectors(dict(zip(part, vectors, strict=True)))
+            bar.update(len(part))
     return len(missing)
+
+
+def _unchanged(stored: Fingerprint | None, article: Article) -> bool:
+    return stored == Fingerprint(text_hash(article.text), article.source, article.title,
+                                 article.published)
 
 
 def update(
@@ -91,30 +111,48 @@ def update(
     embedder: Callable[[], Embedder],
     deletes: Sequence[str] = (),
     progress: bool = False,
+    replace_all: bool = False,
 ) -> Report:
-    """Add or replace ``articles`` (unchanged ones are left alone) and delete ``deletes``.
+    """Add or replace ``articles`` and delete ``deletes``, in one transaction.
 
-    ``embedder`` is called only if some text needs embedding, so an update with nothing
-    new never loads the model.
+    An article whose text and metadata are stored already is left alone, unless
+    ``replace_all``: then every article is cut into spans again and every stored document
+    not among ``articles`` is deleted. Either way only texts never embedded before are
+    embedded, and ``embedder`` is called only if there are some.
     """
     report = Report()
     known = store.fingerprints()
     fresh: list[Entry] = []
     for article in articles:
-        e = entry(article)
         stored = known.get(article.doc_id)
-        if stored and stored[0] == e.content_hash and stored[1] == article.source:
+        if stored and stored.content_hash == text_hash(article.text) and (
+            replace_all or _unchanged(stored, article)
+        ):
             report.unchanged.append(article.doc_id)
-            continue
-        (report.updated if stored else report.added).append(article.doc_id)
-        fresh.append(e)
-    report.removed = [d for d in deletes if d in known]
+            if not replace_all:
+                continue
+        else:
+            (report.updated if stored else report.added).append(article.doc_id)
+        fresh.append(entry(article))
+    if replace_all:
+        given = {a.doc_id for a in articles}
+        report.removed = sorted(d for d in known if d not in given)
+    else:
+        report.removed = [d for d in deletes if d in known]
     report.embedded = embed_missing(store, fresh, embedder, progress)
     if fresh or report.removed:
-        report.generation = store.write(fresh, report.removed)
+        report.generation = store.write(fresh, report.removed, replace_all=replace_all)
     else:
         report.generation = store.generation()
     return report
+
+
+def _file_hash(path: Path) -> str | None:
+    """The content hash ``read_article`` would give the file, without parsing it."""
+    try:
+        return text_hash(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return None  # read_article says what is wrong
 
 
 def index_paths(
@@ -123,33 +161,71 @@ def index_paths(
     embedder: Callable[[], Embedder],
     prune: bool = False,
     progress: bool = False,
+    rebuild: bool = False,
 ) -> Report:
-    """Index every article file under ``paths``; a bad file is reported and skipped."""
+    """Index every article file under ``paths``; a bad file is reported and skipped.
+
+    A file whose text is stored already is only read and hashed, not parsed or chunked.
+    ``rebuild`` parses and chunks every file again and drops every stored document not
+    among them, reusing the cached vectors, in one transaction.
+    """
     files = article_files(paths)
-    articles, skipped, seen = [], [], set()
+    known = store.fingerprints()
+    articles, unchanged, skipped, seen = [], [], [], set()
     for path in files:
+        doc_id = path.stem
+        if doc_id in seen:
+            msg = f"{path}: another file already has doc_id {doc_id!r}; rename one"
+            log.warning("skipped %s", msg)
+            skipped.append(msg)
+            continue
+        stored = known.get(doc_id)
+        if not rebuild and stored and (stored.content_hash, stored.source) == (
+            _file_hash(path), str(path)
+        ):
+            seen.add(doc_id)
+            unchanged.append(doc_id)
+            continue
         try:
             article = read_article(path)
         except BadArticle as e:
             log.warning("skipped %s", e)
             skipped.append(str(e))
             continue
-        if article.doc_id in seen:
-            msg = f"{path}: another file already has doc_id {article.doc_id!r}; rename one"
-            log.warning("skipped %s", msg)
-            skipped.append(msg)
-            continue
-        seen.add(article.doc_id)
+        seen.add(doc_id)
         articles.append(article)
     deletes: list[str] = []
-    if prune:
+    if rebuild:
+        deletes = [d for d in store.fingerprints() if d not in seen]
+    elif prune:
         roots = [p.resolve() for p in paths]
-        for doc_id, (_, source) in store.fingerprints().items():
-            if doc_id in seen or not source:
+        for doc_id, stored in known.items():
+            if doc_id in seen or not stored.source:
                 continue
-            where = Path(source).resolve()
+            where = Path(stored.source).resolve()
             if any(where == r or r in where.parents for r in roots) and not where.exists():
                 deletes.append(doc_id)
-    report = update(store, articles, embedder, deletes, progress)
+    report = update(store, articles, embedder, deletes, progress, replace_all=rebuild)
+    report.unchanged = unchanged + report.unchanged
     report.skipped = skipped
     return report
+
+
+@contextmanager
+def replacing(directory: Path) -> Iterator[Path]:
+    """A new folder to build an index in, put in place of ``directory`` once the block
+    succeeds. Until then ``directory`` is left as it was; on failure the new one is removed.
+    """
+    directory = Path(directory)
+    fresh = directory.with_name(f".{directory.name}.new-{os.getpid()}")
+    old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        yield fresh
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if directory.exists():
+        directory.rename(old)
+    fresh.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,8 +1,44 @@
 """Answer questions from the stored index: retrieve, select sentences, cite, abstain."""
 
-from .answer import Weights, answer
-from .records import Answer, Citation, Conflict, Hit
-from .retrieve import MODES, retrieve
-from .service import QA
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .answer import Weights, answer
+    from .records import Answer, Citation, Conflict, Hit
+    from .retrieve import MODES, retrieve
+    from .service import QA
 
 __all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "answer", "retrieve"]
+
+# The public names are loaded on first use: the `qa` command lives in this package, and
+# `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
+_HOME = {
+    "Weights": "answer", "answer": "answer", "Answer": "records", "Citation": "records",
+    "Conflict": "records", "Hit": "records", "MODES": "retrieve", "retrieve": "retrieve",
+    "QA": "service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for key, module in _HOME.items():
+        globals()[key] = getattr(import_module(f".{module}", __name__), key)
+    return globals()[name]
+
+
+class _Package(ModuleType):
+    """Importing a submodule sets it as an attribute of its package; the functions
+    `answer` and `retrieve` keep those names here even so (as an eager import did)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not (isinstance(value, ModuleType) and name in _HOME):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -42,16 +41,28 @@ def index_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders of them")],
     index_dir: IndexDir = None,
     prune: Annotated[bool, typer.Option(help="Remove articles whose files are gone")] = False,
-    rebuild: Annotated[bool, typer.Option(help="Start the index from scratch")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Parse and cut every file again; drop every other article")
+    ] = False,
 ) -> None:
-    """Add new and changed articles to the index; unchanged ones are not embedded again."""
-    from index import IndexBusy, IndexMismatch, SentenceTransformerEmbedder, Store, index_paths
+    """Add new and changed articles to the index; unchanged ones are not embedded again.
+
+    A running server keeps answering throughout and picks the update up by itself.
+    """
+    # Only the light part of index/ is imported here: a run with nothing new to embed
+    # never loads torch, the model or the text splitters.
+    from index import (
+        IndexBusy,
+        IndexMismatch,
+        SentenceTransformerEmbedder,
+        Store,
+        index_paths,
+        replacing,
+    )
     from index.embed import MODEL_DIM, MODEL_NAME
 
     logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
     where = _index_dir(index_dir)
-    if rebuild and where.exists():
-        shutil.rmtree(where)
     model: list = []
 
     def embedder():  # loaded only when something needs embedding
@@ -59,10 +70,27 @@ def index_cmd(
             model.append(SentenceTransformerEmbedder())
         return model[0]
 
+    def run(folder: Path):
+        store = Store(folder, MODEL_NAME, MODEL_DIM)
+        try:
+            with store.writer():
+                return index_paths(
+                    store, paths, embedder, prune=prune, rebuild=rebuild,
+                    progress=sys.stderr.isatty(),
+                )
+        finally:
+            store.close()
+
     try:
-        store = Store(where, MODEL_NAME, MODEL_DIM)
-        with store.writer():
-            report = index_paths(store, paths, embedder, prune=prune, progress=sys.stderr.isatty())
+        try:
+            report = run(where)
+        except IndexMismatch:
+            if not rebuild:
+                raise
+            # Built with another model or format: nothing in it can be reused, so a new
+            # index is built beside it and swapped in only once complete.
+            with replacing(where) as fresh:
+                report = run(fresh)
     except (FileNotFoundError, IndexBusy, IndexMismatch) as e:
         _fail(str(e))
         return

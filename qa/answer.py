@@ -49,8 +49,9 @@ class Weights:
                                  "unseen": -4.0, "kind": 1.0, "margin": 0.0, "bias": -8.0}
     )
     threshold: float = 0.5
-    # A neighbouring sentence joins the answer when it scores this close to the best one.
-    neighbour: float = 0.95
+    # A neighbouring sentence joins the answer when its score is within this margin of the
+    # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
+    neighbour: float = 0.25
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Weights:
@@ -237,7 +238,7 @@ def _answer_sentences(
             break
         chosen.insert(0, chosen[0] - 1)
     for n in (chosen[0] - 1, chosen[-1] + 1):
-        if same_doc(n) and n in score and score[n] >= neighbour * score[best]:
+        if same_doc(n) and n in score and score[n] >= score[best] - neighbour:
             chosen = sorted({*chosen, n})
 
     def length(ids: list[int]) -> int:

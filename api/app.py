@@ -16,6 +16,7 @@ from qa import QA
 from qa.settings import Settings
 
 from .schemas import AskRequest, AskResponse, DocumentOut, DocumentSummary, Health
+from .writes import router as writes
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.include_router(writes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

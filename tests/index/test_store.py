@@ -133,10 +133,9 @@ def test_a_write_that_fails_midway_changes_nothing(store, fake_embedder, monkeyp
 
 def test_a_second_writer_waits_then_fails_with_a_clear_message(store, fake_embedder):
     other = Store(store.dir, fake_embedder.name, fake_embedder.dim)
-    with store.writer():
-        with pytest.raises(IndexBusy, match=r"another process \(pid \d+\) is updating the index"):
-            with other.writer(wait=0.2):
-                pass
+    busy = r"another process \(pid \d+\) is updating the index"
+    with store.writer(), pytest.raises(IndexBusy, match=busy), other.writer(wait=0.2):
+        pass
     with other.writer(wait=0.2):  # free again
         pass
     other.close()

@@ -93,7 +93,9 @@ def test_prune_removes_only_articles_whose_files_are_gone(indexed, fake_embedder
     assert [d.doc_id for d in store.documents()] == ["bridge", "posted", "school"]
 
 
-def test_rebuild_cuts_everything_again_from_cached_vectors_in_one_generation(indexed, fake_embedder):
+def test_rebuild_cuts_everything_again_from_cached_vectors_in_one_generation(
+    indexed, fake_embedder
+):
     store, folder = indexed
     update(store, [parse(FILES["school.txt"], "posted")], lambda: fake_embedder)
     (folder / "school.txt").unlink()

@@ -1,6 +1,6 @@
 """Fit the sentence ranker and the confidence model on a question set.
 
-    python -m eval.calibrate [--questions FILE] [--index-dir DIR | --corpus DIR] [--write]
+    python -m eval.calibrate [--questions FILE...] [--index-dir DIR] [--write]
 
 Ranking: a conditional logit (softmax over each question's candidate sentences) over
 RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer,
@@ -38,6 +38,7 @@ from .questions import Question, load_questions
 
 MAX_WRONG_DECLINE = 0.08
 RANK_L2 = 0.1
+CONFIDENCE_C = 1.0
 
 
 def _rows(qa: QA, questions: list[Question], top_k: int):
@@ -86,9 +87,13 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
         feats.append([f[k] for k in CONFIDENCE_FEATURES])
         right.append(bool(labels[best]))
     F, r = np.array(feats), np.array(right)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(F, r)
-    conf = dict(zip(CONFIDENCE_FEATURES, model.coef_[0].round(4).tolist(), strict=True))
-    conf["bias"] = round(float(model.intercept_[0]), 4)
+    # Fit on standardised features (so the penalty treats them alike), then fold the
+    # scaling back into raw-feature weights.
+    mu, sigma = F.mean(axis=0), F.std(axis=0) + 1e-9
+    model = LogisticRegression(C=CONFIDENCE_C, max_iter=1000).fit((F - mu) / sigma, r)
+    coef = model.coef_[0] / sigma
+    conf = dict(zip(CONFIDENCE_FEATURES, coef.round(4).tolist(), strict=True))
+    conf["bias"] = round(float(model.intercept_[0] - (model.coef_[0] * mu / sigma).sum()), 4)
     weights = Weights(rank=rank, confidence=conf)
 
     probs = np.array([confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F])
@@ -113,7 +118,9 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--questions", type=Path, default=Path(__file__).with_name("questions.jsonl"))
+    here = Path(__file__).parent
+    p.add_argument("--questions", type=Path, nargs="+",
+                   default=[here / "questions.jsonl", here / "tuning_questions.jsonl"])
     p.add_argument("--index-dir", type=Path, default=None)
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
@@ -121,9 +128,10 @@ def main() -> None:
     from qa.settings import Settings
 
     qa = QA(args.index_dir or Settings().index_dir)
-    weights, stats = fit(qa, load_questions(args.questions), args.top_k)
+    questions = [q for path in args.questions for q in load_questions(path)]
+    weights, stats = fit(qa, questions, args.top_k)
     data = {"rank": weights.rank, "confidence": weights.confidence, "threshold": weights.threshold,
-            "neighbour": weights.neighbour, "fitted_on": str(args.questions), "stats": stats}
+            "neighbour": weights.neighbour, "fitted_on": [p.name for p in args.questions], "stats": stats}
     print(json.dumps(data, indent=2))
     if args.write:
         CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n")

@@ -32,8 +32,8 @@ MAX_SENTENCES = 3
 # Sentences taken from the sentence-level dense search, beside those in the passages.
 SENTENCE_POOL = 20
 
-RANK_FEATURES = ("dense", "lexical", "around", "kind", "passage", "lead")
-CONFIDENCE_FEATURES = ("score", "dense", "lexical", "context", "unseen", "kind", "margin")
+RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "passage", "lead")
+CONFIDENCE_FEATURES = ("score", "dense", "lexical", "gap", "context", "unseen", "kind", "margin")
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,13 @@ class Weights:
     """Linear weights for ranking sentences and for the confidence of the winner."""
 
     rank: dict[str, float] = field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 0.6, "around": 0.2, "kind": 0.25,
-                                 "passage": 0.1, "lead": 0.0}
+        default_factory=lambda: {"dense": 1.0, "lexical": 0.6, "around": 0.2, "gap": -0.3,
+                                 "kind": 0.25, "passage": 0.1, "lead": 0.0}
     )
     confidence: dict[str, float] = field(
-        default_factory=lambda: {"score": 0.0, "dense": 6.0, "lexical": 3.0, "context": 4.0,
-                                 "unseen": -4.0, "kind": 1.0, "margin": 0.0, "bias": -8.0}
+        default_factory=lambda: {"score": 0.0, "dense": 6.0, "lexical": 3.0, "gap": -2.0,
+                                 "context": 4.0, "unseen": -4.0, "kind": 1.0, "margin": 0.0,
+                                 "bias": -8.0}
     )
     threshold: float = 0.5
     # A neighbouring sentence joins the answer when its score is within this margin of the
@@ -161,6 +162,7 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
     else:
         sims_all = np.zeros(0, dtype=np.float32)
     ids = np.fromiter(passage, dtype=np.int64, count=len(passage))
+    rarest = max(terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
     for i in ids.tolist():
@@ -172,10 +174,15 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
             if 0 <= j < len(corpus.sentences) and corpus.sentences[j].doc_id == span.doc_id:
                 near |= corpus.sentence_terms[j]
         lead = 1.0 if span.ordinal < 3 else 0.0
+        # The rarest question word missing around the sentence, relative to the rarest
+        # word asked: a missing "airline" or "Cuba" is the mark of a question the
+        # sentence cannot answer, however many other words it shares.
+        missing = [w for t, w in terms.items() if t not in near]
         rows.append([
             float(sims_all[i]),
             _share(terms, words),
             _share(terms, near),
+            max(missing, default=0.0) / rarest,
             holds_kind(corpus.text(span), kind, question),
             passage[i],
             lead,
@@ -197,6 +204,7 @@ def confidence_features(c: Candidates, scores: np.ndarray, best: int) -> dict[st
         "score": float(scores[best]),
         "dense": f["dense"],
         "lexical": f["lexical"],
+        "gap": f["gap"],
         "context": c.evidence["context"],
         "unseen": c.evidence["unseen"],
         "kind": f["kind"],

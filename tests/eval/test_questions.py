@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETS = [
     (ROOT / "eval/questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/heldout_questions.jsonl", ROOT / "seeds"),
+    (ROOT / "eval/tuning_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/corpora/encyclopedia/questions.jsonl", ROOT / "eval/corpora/encyclopedia"),
 ]
 

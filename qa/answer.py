@@ -33,7 +33,9 @@ MAX_SENTENCES = 3
 SENTENCE_POOL = 20
 
 RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "passage", "lead")
-CONFIDENCE_FEATURES = ("score", "dense", "lexical", "gap", "context", "unseen", "kind", "margin")
+CONFIDENCE_FEATURES = (
+    "score", "dense", "lexical", "gap", "context", "unseen", "kind", "kind_missing", "margin"
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Weights:
     )
     confidence: dict[str, float] = field(
         default_factory=lambda: {"score": 0.0, "dense": 6.0, "lexical": 3.0, "gap": -2.0,
-                                 "context": 4.0, "unseen": -4.0, "kind": 1.0, "margin": 0.0,
+                                 "context": 4.0, "unseen": -4.0, "kind": 1.0, "kind_missing": 0.0,
+                                 "margin": 0.0,
                                  "bias": -8.0}
     )
     threshold: float = 0.5
@@ -208,6 +211,8 @@ def confidence_features(c: Candidates, scores: np.ndarray, best: int) -> dict[st
         "context": c.evidence["context"],
         "unseen": c.evidence["unseen"],
         "kind": f["kind"],
+        # Asked "how many" and the sentence holds no number: the clearest miss there is.
+        "kind_missing": 1.0 if f["kind"] == 0.0 else 0.0,
         "margin": float(scores[best] - others.max()) if len(others) else 1.0,
     }
 

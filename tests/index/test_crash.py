@@ -1,6 +1,7 @@
 """An update is all or nothing: kill it (SIGKILL) anywhere and the index still loads with
 every article it had before, or with the whole update; a retried update completes it."""
 
+import re
 import shutil
 import signal
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Store, index_paths
+from index import IndexBusy, Store, index_paths
 
 from ..conftest import FakeEmbedder
 
@@ -128,3 +129,25 @@ def test_a_killed_update_leaves_the_old_index_or_the_new_one_and_a_retry_complet
     assert state(index_dir) == after
     if marker == "in-transaction":
         assert embedded == 0  # the killed run's vectors were kept: nothing embedded twice
+
+
+def test_a_second_writer_is_refused_naming_the_first_and_a_killed_one_holds_no_lock(
+    scene, tmp_path
+):
+    root, folder, before, _ = scene
+    index_dir = tmp_path / "index"
+    shutil.copytree(root / "pristine", index_dir)
+    first = run_worker(index_dir, folder, "hold")
+    while not first.stdout.readline().startswith("in-transaction"):
+        assert first.poll() is None
+    second = Store(index_dir, FakeEmbedder.name, FakeEmbedder.dim)
+    where = re.escape(str(index_dir))
+    busy = rf"another process \(pid {first.pid}\) is updating the index at {where}"
+    with pytest.raises(IndexBusy, match=busy), second.writer(wait=0.2):
+        pass
+    first.kill()
+    first.wait(timeout=10)
+    with second.writer(wait=0.2):  # the kernel dropped the dead writer's lock
+        pass
+    second.close()
+    assert state(index_dir) == before

@@ -83,7 +83,7 @@ def embed_missing(
     texts: dict[str, str] = {}
     for e in entries:
         t = e.article.text
-        for start, end, h, *_ in (*e.chunks, *e.sentences):
+        for start, end, h in [c[:3] for c in e.chunks] + [s[:3] for s in e.sentences]:
             texts.setdefault(h, t[start:end])
     missing = sorted(store.missing_vectors(texts))
     if not missing:

@@ -29,7 +29,7 @@ from qa.answer import (
     RANK_FEATURES,
     candidates,
     confidence,
-    confidence_features,
+    decide,
 )
 from qa.retrieve import retrieve
 
@@ -78,14 +78,14 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
     weights = Weights(rank=rank)
 
     feats, right = [], []
-    for q, c, labels in rows:
+    corpus = qa.corpus
+    for q, c, _ in rows:
         if not len(c.ids):
             continue
-        scores = c.scores(weights)
-        best = int(np.argmax(scores))
-        f = confidence_features(c, scores, best)
-        feats.append([f[k] for k in CONFIDENCE_FEATURES])
-        right.append(bool(labels[best]))
+        d = decide(corpus, q.question, c, weights)
+        feats.append([d.features[k] for k in CONFIDENCE_FEATURES])
+        text = " ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)
+        right.append(q.answerable and any(contains(text, a) for a in q.answers))
     F, r = np.array(feats), np.array(right)
     # Fit on standardised features (so the penalty treats them alike), then fold the
     # scaling back into raw-feature weights.

@@ -199,8 +199,12 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
     return Candidates(ids, np.array(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES)), evidence)
 
 
-def confidence_features(c: Candidates, scores: np.ndarray, best: int) -> dict[str, float]:
-    """The question-level evidence for the best candidate, by CONFIDENCE_FEATURES."""
+def confidence_features(
+    c: Candidates, scores: np.ndarray, best: int, answer_kind: float
+) -> dict[str, float]:
+    """The evidence for an answer built on the best candidate, by CONFIDENCE_FEATURES;
+    ``answer_kind`` is whether the whole answer (with the sentences it took along) holds
+    what was asked."""
     f = dict(zip(RANK_FEATURES, c.features[best].tolist(), strict=True))
     others = np.delete(scores, best)
     return {
@@ -210,9 +214,9 @@ def confidence_features(c: Candidates, scores: np.ndarray, best: int) -> dict[st
         "gap": f["gap"],
         "context": c.evidence["context"],
         "unseen": c.evidence["unseen"],
-        "kind": f["kind"],
-        # Asked "how many" and the sentence holds no number: the clearest miss there is.
-        "kind_missing": 1.0 if f["kind"] == 0.0 else 0.0,
+        "kind": answer_kind,
+        # Asked "how many" and the answer holds no number: the clearest miss there is.
+        "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
         "margin": float(scores[best] - others.max()) if len(others) else 1.0,
     }
 
@@ -269,6 +273,30 @@ def cite(corpus: Corpus, i: int, n: int, score: float) -> Citation:
                     start=s.start, end=s.end, quote=corpus.text(s), score=round(score, 4))
 
 
+@dataclass(frozen=True)
+class Decision:
+    """The sentences an answer would quote, and the evidence for answering at all."""
+
+    top: int  # index into corpus.sentences of the best candidate
+    chosen: list[int]  # the sentences quoted, in text order
+    score: dict[int, float]  # ranker score by sentence index
+    features: dict[str, float]  # by CONFIDENCE_FEATURES
+
+
+def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision:
+    """Pick the answer's sentences and describe the evidence for them (shared by the
+    service and by eval/calibrate.py, so the confidence is fitted on what is served)."""
+    scores = c.scores(w)
+    best = int(np.argmax(scores))
+    score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
+    top = int(c.ids[best])
+    kind = question_kind(question)
+    chosen = _answer_sentences(corpus, top, score, w.neighbour, kind, question)
+    text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
+    features = confidence_features(c, scores, best, holds_kind(text, kind, question))
+    return Decision(top, chosen, score, features)
+
+
 def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], weights: Weights | None = None) -> Answer:
     """The extractive answer to ``question`` from the retrieved ``hits``, or a declined one."""
     w = weights or Weights()
@@ -276,16 +304,12 @@ def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], we
     if not len(c.ids):
         reason = "the index holds no articles" if not corpus.chunks else "no passage matched the question"
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
-    scores = c.scores(w)
-    best = int(np.argmax(scores))
-    conf = confidence(confidence_features(c, scores, best), w)
+    d = decide(corpus, question, c, w)
+    conf = confidence(d.features, w)
     if conf < w.threshold:
         return Answer(question, None, False, round(conf, 4), passages=hits,
                       reason="the articles do not appear to answer this question")
-    score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
-    top = int(c.ids[best])
-    kind = question_kind(question)
-    chosen = _answer_sentences(corpus, top, score, w.neighbour, kind, question)
+    top, chosen, score = d.top, d.chosen, d.score
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)
     corroboration = [cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)]
@@ -297,5 +321,5 @@ def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], we
         citations=citations,
         passages=hits,
         corroboration=corroboration,
-        conflicts=conflicts(corpus, kind, [top, *support], score, cite),
+        conflicts=conflicts(corpus, question_kind(question), [top, *support], score, cite),
     )

@@ -24,7 +24,7 @@ index: install
 run: index
 	$(BIN)/qa serve --host 127.0.0.1 --port 8000
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
 
 lint: install

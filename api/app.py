@@ -80,7 +80,10 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         corpus = qa_of(request).corpus
         return [
             DocumentSummary(
-                doc_id=d.doc_id, title=d.title, published=d.published, chunks=d.chunks,
+                doc_id=d.doc_id,
+                title=d.title,
+                published=d.published,
+                chunks=d.chunks,
                 duplicate_of=d.duplicate_of,
             )
             for d in corpus.documents.values()
@@ -92,8 +95,14 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         if d is None:
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
         return DocumentOut(
-            doc_id=d.doc_id, title=d.title, published=d.published, source=d.source,
-            outlet=d.outlet, author=d.author, duplicate_of=d.duplicate_of, text=d.text,
+            doc_id=d.doc_id,
+            title=d.title,
+            published=d.published,
+            source=d.source,
+            outlet=d.outlet,
+            author=d.author,
+            duplicate_of=d.duplicate_of,
+            text=d.text,
         )
 
     @app.get("/healthz", response_model=Health)

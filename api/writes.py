@@ -34,9 +34,7 @@ WRITE_WAIT_SECONDS = 5.0
 class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    doc_id: str | None = Field(
-        None, description=f"Defaults to a hash of the text; {DOC_ID_RULE}"
-    )
+    doc_id: str | None = Field(None, description=f"Defaults to a hash of the text; {DOC_ID_RULE}")
     title: str | None = Field(
         None, min_length=1, max_length=500, description="Overrides the headline read off the text"
     )
@@ -89,7 +87,8 @@ def require_token(
     given = credentials.credentials if credentials else ""
     if not secrets.compare_digest(given.encode(), token.encode()):
         raise HTTPException(
-            401, "send the header 'Authorization: Bearer <QA_API_TOKEN>'",
+            401,
+            "send the header 'Authorization: Bearer <QA_API_TOKEN>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
 
@@ -133,8 +132,12 @@ def put_document(body: DocumentIn, request: Request, response: Response) -> Docu
     assert stored is not None  # written under the lock just now
     response.status_code = 201 if report.added else 200
     return DocumentWritten(
-        doc_id=doc_id, title=stored.title, published=stored.published, chunks=stored.chunks,
-        duplicate_of=stored.duplicate_of, generation=report.generation,
+        doc_id=doc_id,
+        title=stored.title,
+        published=stored.published,
+        chunks=stored.chunks,
+        duplicate_of=stored.duplicate_of,
+        generation=report.generation,
     )
 
 

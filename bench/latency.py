@@ -50,7 +50,11 @@ def in_process(index_dir: Path, questions: list[str]) -> None:
         search.append((t2 - t1) * 1e3)
         select.append((t3 - t2) * 1e3)
     print(f"in process, {len(questions)} questions, medians (p95):")
-    for name, xs in (("embed question", embed), ("retrieve top 5", search), ("select + cite", select)):
+    for name, xs in (
+        ("embed question", embed),
+        ("retrieve top 5", search),
+        ("select + cite", select),
+    ):
         print(f"  {name:16s} {statistics.median(xs):7.2f} ms  ({pct(xs, 95):.2f} ms)")
 
 
@@ -62,7 +66,9 @@ def over_http(index_dir: Path, questions: list[str], rounds: int) -> None:
     qa_bin = Path(sys.executable).with_name("qa")
     proc = subprocess.Popen(
         [str(qa_bin), "serve", "--port", str(port), "--index-dir", str(index_dir)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,10 +89,16 @@ def over_http(index_dir: Path, questions: list[str], rounds: int) -> None:
                     times[label].append((time.perf_counter() - t) * 1e3)
                     assert res.status_code == 200, res.text
             for label, xs in times.items():
-                print(f"HTTP POST /ask, {label}: p50 {pct(xs, 50):.1f} ms, "
-                      f"p95 {pct(xs, 95):.1f} ms, n={len(xs)}")
+                print(
+                    f"HTTP POST /ask, {label}: p50 {pct(xs, 50):.1f} ms, "
+                    f"p95 {pct(xs, 95):.1f} ms, n={len(xs)}"
+                )
         status = Path(f"/proc/{proc.pid}/status").read_text()
-        rss = {k: v for k, v in (line.split(":", 1) for line in status.splitlines()) if k in ("VmRSS", "VmHWM")}
+        rss = {
+            k: v
+            for k, v in (line.split(":", 1) for line in status.splitlines())
+            if k in ("VmRSS", "VmHWM")
+        }
         print(f"server memory: RSS {rss['VmRSS'].strip()}, peak {rss['VmHWM'].strip()}")
     finally:
         proc.terminate()
@@ -99,7 +111,11 @@ def main() -> None:
     p.add_argument("--questions", type=Path, default=ROOT / "eval/questions.jsonl")
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
-    questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"]
+        for line in args.questions.read_text().splitlines()
+        if line.strip()
+    ]
     print(f"cpu: {os.cpu_count()} cores; torch threads default")
     in_process(args.index_dir, questions)
     over_http(args.index_dir, questions, args.rounds)

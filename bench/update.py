@@ -112,15 +112,15 @@ def add_in_process(index_dir: Path, real, k: int, text: str) -> dict[str, float]
     corpus, reload = timed(lambda: Corpus.load(store))
     store.close()
     assert f"bulletin-{k}" in corpus.documents and embedded > 0
-    return {"parse+cut": cut, "embed": embed, "write": write, "reload": reload,
-            "texts": embedded}
+    return {"parse+cut": cut, "embed": embed, "write": write, "reload": reload, "texts": embedded}
 
 
 def cli(*args: str, expect: str) -> float:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     start = time.perf_counter()
-    done = subprocess.run([str(QA_COMMAND), "index", *args], env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(QA_COMMAND), "index", *args], env=env, check=True, capture_output=True, text=True
+    )
     assert expect in done.stdout, done.stdout
     return time.perf_counter() - start
 
@@ -147,8 +147,10 @@ def bench(n: int, workdir: Path, real) -> None:
 
     print(f"\nN = {n} articles (index {size / 2**20:.1f} MiB, built in {built:.0f} s)")
     print(f"  qa index on the unchanged files (subprocess):     {rerun * 1000:7.0f} ms")
-    print(f"  add one article in process, model loaded ({med('texts'):.0f} texts to embed), "
-          f"median of {ADDS}:")
+    print(
+        f"  add one article in process, model loaded ({med('texts'):.0f} texts to embed), "
+        f"median of {ADDS}:"
+    )
     for key in ("parse+cut", "embed", "write", "reload"):
         print(f"    {key:<10} {med(key) * 1000:9.1f} ms")
     print(f"  qa index NEW_FILE (subprocess, loads the model):  {add_cli * 1000:7.0f} ms")

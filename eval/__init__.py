@@ -5,5 +5,15 @@ from .questions import BadQuestions, Question, load_questions
 from .run import local, over_http, run_suite
 from .score import Outcome, Report
 
-__all__ = ["BadQuestions", "Outcome", "Question", "Report", "contains", "load_questions", "local",
-           "normalize", "over_http", "run_suite"]
+__all__ = [
+    "BadQuestions",
+    "Outcome",
+    "Question",
+    "Report",
+    "contains",
+    "load_questions",
+    "local",
+    "normalize",
+    "over_http",
+    "run_suite",
+]

@@ -49,7 +49,11 @@ def _rows(qa: QA, questions: list[Question], top_k: int):
         hits = retrieve(corpus, q.question, query, top_k=top_k)
         c = candidates(corpus, q.question, query, hits)
         texts = [corpus.text(corpus.sentences[i]) for i in c.ids.tolist()]
-        labels = np.array([any(contains(t, a) for a in q.answers) for t in texts]) if q.answerable else np.zeros(len(texts), bool)
+        labels = (
+            np.array([any(contains(t, a) for a in q.answers) for t in texts])
+            if q.answerable
+            else np.zeros(len(texts), bool)
+        )
         out.append((q, c, labels))
     return out
 
@@ -96,7 +100,9 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
     conf["bias"] = round(float(model.intercept_[0] - (model.coef_[0] * mu / sigma).sum()), 4)
     weights = Weights(rank=rank, confidence=conf)
 
-    probs = np.array([confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F])
+    probs = np.array(
+        [confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F]
+    )
     answerable = np.array([q.answerable for q, c, _ in rows if len(c.ids)])
     best_t, best_declined = 0.5, -1.0
     for t in np.arange(0.05, 0.95, 0.01):
@@ -117,10 +123,16 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     here = Path(__file__).parent
-    p.add_argument("--questions", type=Path, nargs="+",
-                   default=[here / "questions.jsonl", here / "tuning_questions.jsonl"])
+    p.add_argument(
+        "--questions",
+        type=Path,
+        nargs="+",
+        default=[here / "questions.jsonl", here / "tuning_questions.jsonl"],
+    )
     p.add_argument("--index-dir", type=Path, default=None)
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
@@ -130,8 +142,14 @@ def main() -> None:
     qa = QA(args.index_dir or Settings().index_dir)
     questions = [q for path in args.questions for q in load_questions(path)]
     weights, stats = fit(qa, questions, args.top_k)
-    data = {"rank": weights.rank, "confidence": weights.confidence, "threshold": weights.threshold,
-            "neighbour": weights.neighbour, "fitted_on": [p.name for p in args.questions], "stats": stats}
+    data = {
+        "rank": weights.rank,
+        "confidence": weights.confidence,
+        "threshold": weights.threshold,
+        "neighbour": weights.neighbour,
+        "fitted_on": [p.name for p in args.questions],
+        "stats": stats,
+    }
     print(json.dumps(data, indent=2))
     if args.write:
         CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n")

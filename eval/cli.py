@@ -30,29 +30,53 @@ def _local_qa(index_dir: Path | None, corpus: Path | None, workdir: Path):
         return QA(index_dir or Settings().index_dir)
     embedder = SentenceTransformerEmbedder()
     store = Store(workdir / "index", embedder.name, embedder.dim)
-    files = [p for p in sorted(corpus.iterdir()) if p.is_file() and p.suffix not in (".jsonl", ".md")]
+    files = [
+        p for p in sorted(corpus.iterdir()) if p.is_file() and p.suffix not in (".jsonl", ".md")
+    ]
     index_paths(store, files, lambda: embedder)
     store.close()
     return QA(workdir / "index", embedder=embedder)
 
 
 def eval_command(
-    questions: Annotated[Path | None, typer.Option(help="Question file (default: eval/questions.jsonl, or CORPUS/questions.jsonl)")] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Question file (default: eval/questions.jsonl, or CORPUS/questions.jsonl)"
+        ),
+    ] = None,
     top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages to retrieve")] = 5,
-    json_report: Annotated[Path | None, typer.Option("--json", help="Write the full report here")] = None,
+    json_report: Annotated[
+        Path | None, typer.Option("--json", help="Write the full report here")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="Score a running server at this base URL")] = None,
-    corpus: Annotated[Path | None, typer.Option(help="Index this folder in a temporary index and score on it")] = None,
-    mode: Annotated[str, typer.Option(help="Retrieval: hybrid, dense or bm25 (local only)")] = "hybrid",
-    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (local)")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Index this folder in a temporary index and score on it")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="Retrieval: hybrid, dense or bm25 (local only)")
+    ] = "hybrid",
+    index_dir: Annotated[
+        Path | None, typer.Option("--index-dir", help="Index folder (local)")
+    ] = None,
     misses: Annotated[int, typer.Option(help="How many misses to list")] = 5,
     min_hit: Annotated[float | None, typer.Option(help="Fail below this answer hit rate")] = None,
-    min_recall5: Annotated[float | None, typer.Option(help="Fail below this passage recall@5")] = None,
-    min_decline: Annotated[float | None, typer.Option(help="Fail below this share of unanswerable questions declined")] = None,
-    max_wrong_decline: Annotated[float | None, typer.Option(help="Fail above this share of answerable questions declined")] = None,
+    min_recall5: Annotated[
+        float | None, typer.Option(help="Fail below this passage recall@5")
+    ] = None,
+    min_decline: Annotated[
+        float | None, typer.Option(help="Fail below this share of unanswerable questions declined")
+    ] = None,
+    max_wrong_decline: Annotated[
+        float | None, typer.Option(help="Fail above this share of answerable questions declined")
+    ] = None,
 ) -> None:
     """Score answers on hand-written questions (format: eval/FORMAT.md)."""
     if url and (corpus or mode != "hybrid" or index_dir):
-        typer.echo("qa: --url scores a running server; --corpus, --mode and --index-dir are local only", err=True)
+        typer.echo(
+            "qa: --url scores a running server; --corpus, --mode and --index-dir are local only",
+            err=True,
+        )
         raise typer.Exit(2)
     path = questions or (corpus / "questions.jsonl" if corpus else default_questions())
     try:
@@ -72,7 +96,9 @@ def eval_command(
                 typer.echo(f"qa: {e}", err=True)
                 raise typer.Exit(2) from None
         report = run_suite(qs, ask, text, top_k=top_k, progress=sys.stderr.isatty())
-    typer.echo(f"{path} — {url or (corpus or index_dir or 'local index')} — top_k {top_k}, {mode if not url else 'server'}")
+    typer.echo(
+        f"{path} — {url or (corpus or index_dir or 'local index')} — top_k {top_k}, {mode if not url else 'server'}"
+    )
     typer.echo(report.table())
     worst = report.misses()[:misses]
     if worst:
@@ -81,15 +107,22 @@ def eval_command(
             typer.echo(f"  {o.id}: {o.question}\n      {o.why}; got: {(o.answer or '—')[:140]}")
     if json_report:
         json_report.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
-    limits = {"min_hit": min_hit, "min_recall5": min_recall5, "min_decline": min_decline,
-              "max_wrong_decline": max_wrong_decline}
+    limits = {
+        "min_hit": min_hit,
+        "min_recall5": min_recall5,
+        "min_decline": min_decline,
+        "max_wrong_decline": max_wrong_decline,
+    }
     for name, floor in limits.items():
         if floor is None:
             continue
         metric, op = FLOORS[name]
         value = report.metrics[metric]
         if (op == ">=" and value < floor) or (op == "<=" and value > floor):
-            typer.echo(f"qa: {metric} is {value:.3f}, {'below' if op == '>=' else 'above'} the floor {floor}", err=True)
+            typer.echo(
+                f"qa: {metric} is {value:.3f}, {'below' if op == '>=' else 'above'} the floor {floor}",
+                err=True,
+            )
             raise typer.Exit(1)
 
 

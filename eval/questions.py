@@ -42,12 +42,16 @@ def load_questions(path: Path) -> list[Question]:
             raise BadQuestions(f"{where}: missing {', '.join(sorted(missing))}")
         answers = raw.get("answers", [])
         doc_ids = raw.get("doc_ids", [])
-        if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
+        if not isinstance(answers, list) or not all(
+            isinstance(a, str) and a.strip() for a in answers
+        ):
             raise BadQuestions(f"{where}: answers must be a list of non-empty strings")
         if not isinstance(doc_ids, list) or not all(isinstance(d, str) for d in doc_ids):
             raise BadQuestions(f"{where}: doc_ids must be a list of strings")
         if raw["answerable"] is True and not answers:
-            raise BadQuestions(f"{where}: an answerable question needs at least one accepted answer")
+            raise BadQuestions(
+                f"{where}: an answerable question needs at least one accepted answer"
+            )
         if raw["answerable"] not in (True, False):
             raise BadQuestions(f"{where}: answerable must be true or false")
         if not str(raw["question"]).strip():
@@ -55,8 +59,15 @@ def load_questions(path: Path) -> list[Question]:
         if raw["id"] in seen:
             raise BadQuestions(f"{where}: id {raw['id']!r} is used twice")
         seen.add(raw["id"])
-        out.append(Question(str(raw["id"]), str(raw["question"]), tuple(answers), tuple(doc_ids),
-                            bool(raw["answerable"])))
+        out.append(
+            Question(
+                str(raw["id"]),
+                str(raw["question"]),
+                tuple(answers),
+                tuple(doc_ids),
+                bool(raw["answerable"]),
+            )
+        )
     if not out:
         raise BadQuestions(f"{path}: no questions")
     return out

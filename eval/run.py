@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def over_http(base_url: str, timeout: float = 30.0) -> tuple[Ask, Callable[[str]
         r.raise_for_status()
         return r.json()
 
-    @lru_cache(maxsize=None)
+    @cache
     def text(doc_id: str) -> str | None:
         r = client.get(f"/documents/{doc_id}")
         return r.json()["text"] if r.status_code == 200 else None

@@ -40,10 +40,15 @@ def _first(flags: list[bool]) -> int | None:
     return next((i + 1 for i, f in enumerate(flags) if f), None)
 
 
-def score(q: Question, response: dict[str, Any], document_text: Callable[[str], str | None], latency_ms: float) -> Outcome:
+def score(
+    q: Question,
+    response: dict[str, Any],
+    document_text: Callable[[str], str | None],
+    latency_ms: float,
+) -> Outcome:
     """Judge one response (the JSON shape of POST /ask) against its question."""
-    answer = response.get("answer")
-    answered = bool(response.get("answerable")) and answer is not None
+    answer: str = response.get("answer") or ""
+    answered = bool(response.get("answerable")) and response.get("answer") is not None
     citations = response.get("citations", [])
     passages = response.get("passages", [])
     holds = lambda text: any(contains(text or "", a) for a in q.answers)  # noqa: E731
@@ -68,14 +73,29 @@ def score(q: Question, response: dict[str, Any], document_text: Callable[[str], 
             why = f"wrong sentence chosen (an answer is in passage {rank})"
     else:
         right = not answered
-        why = None if right else f"answered a question the articles do not answer (confidence {response.get('confidence', 0):.2f})"
+        why = (
+            None
+            if right
+            else f"answered a question the articles do not answer (confidence {response.get('confidence', 0):.2f})"
+        )
     return Outcome(
-        id=q.id, question=q.question, expected=q.answers, expected_answerable=q.answerable,
+        id=q.id,
+        question=q.question,
+        expected=q.answers,
+        expected_answerable=q.answerable,
         expected_docs=q.doc_ids,
-        answer=answer, answered=answered, confidence=float(response.get("confidence", 0.0)),
+        answer=response.get("answer"),
+        answered=answered,
+        confidence=float(response.get("confidence", 0.0)),
         citations=[{k: c[k] for k in ("doc_id", "start", "end", "quote")} for c in citations],
-        passages=[p["doc_id"] for p in passages], rank=rank, doc_rank=doc_rank,
-        supported=supported, offsets_valid=valid, hit=right, why=why, latency_ms=latency_ms,
+        passages=[p["doc_id"] for p in passages],
+        rank=rank,
+        doc_rank=doc_rank,
+        supported=supported,
+        offsets_valid=valid,
+        hit=right,
+        why=why,
+        latency_ms=latency_ms,
     )
 
 
@@ -108,15 +128,21 @@ class Report:
             "unanswerable": len(una),
             "recall@1": _share([o.rank == 1 for o in ans]),
             "recall@5": _share([o.rank is not None and o.rank <= 5 for o in ans]),
-            "mrr@5": sum(1 / o.rank for o in ans if o.rank and o.rank <= 5) / len(ans) if ans else 0.0,
+            "mrr@5": sum(1 / o.rank for o in ans if o.rank and o.rank <= 5) / len(ans)
+            if ans
+            else 0.0,
             "doc_recall@1": _share([o.doc_rank == 1 for o in with_docs]),
             "doc_recall@5": _share([o.doc_rank is not None and o.doc_rank <= 5 for o in with_docs]),
             "hit_rate": _share([o.hit for o in ans]),
             "citation_support": _share([o.supported for o in ans if o.answered]),
-            "citation_offsets_valid": sum(o.offsets_valid for o in outcomes) / cited if cited else 1.0,
+            "citation_offsets_valid": sum(o.offsets_valid for o in outcomes) / cited
+            if cited
+            else 1.0,
             "unanswerable_declined": _share([not o.answered for o in una]),
             # Of the questions declined, the share the articles really do not answer.
-            "decline_precision": _share([not o.expected_answerable for o in outcomes if not o.answered]),
+            "decline_precision": _share(
+                [not o.expected_answerable for o in outcomes if not o.answered]
+            ),
             "answerable_wrongly_declined": _share([not o.answered for o in ans]),
             "accuracy": _share([o.hit for o in outcomes]),
             "latency_p50_ms": _pct(latencies, 50),
@@ -127,7 +153,10 @@ class Report:
     def table(self) -> str:
         m = self.metrics
         rows = [
-            ("questions (answerable / not)", f"{m['questions']} ({m['answerable']} / {m['unanswerable']})"),
+            (
+                "questions (answerable / not)",
+                f"{m['questions']} ({m['answerable']} / {m['unanswerable']})",
+            ),
             ("retrieval recall@1 (passage)", f"{m['recall@1']:.3f}"),
             ("retrieval recall@5 (passage)", f"{m['recall@5']:.3f}"),
             ("retrieval MRR@5 (passage)", f"{m['mrr@5']:.3f}"),

@@ -101,8 +101,9 @@ def embed_missing(
 
 
 def _unchanged(stored: Fingerprint | None, article: Article) -> bool:
-    return stored == Fingerprint(text_hash(article.text), article.source, article.title,
-                                 article.published)
+    return stored == Fingerprint(
+        text_hash(article.text), article.source, article.title, article.published
+    )
 
 
 def update(
@@ -125,8 +126,10 @@ def update(
     fresh: list[Entry] = []
     for article in articles:
         stored = known.get(article.doc_id)
-        if stored and stored.content_hash == text_hash(article.text) and (
-            replace_all or _unchanged(stored, article)
+        if (
+            stored
+            and stored.content_hash == text_hash(article.text)
+            and (replace_all or _unchanged(stored, article))
         ):
             report.unchanged.append(article.doc_id)
             if not replace_all:
@@ -180,8 +183,10 @@ def index_paths(
             skipped.append(msg)
             continue
         stored = known.get(doc_id)
-        if not rebuild and stored and (stored.content_hash, stored.source) == (
-            _file_hash(path), str(path)
+        if (
+            not rebuild
+            and stored
+            and (stored.content_hash, stored.source) == (_file_hash(path), str(path))
         ):
             seen.add(doc_id)
             unchanged.append(doc_id)

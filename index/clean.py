@@ -60,7 +60,9 @@ def body_spans(text: str) -> tuple[Span, ...]:
     """The spans of ``text`` that are the story, one per story line, in order."""
     lines = list(_lines(text))
     counts = Counter(_key(text[s.start : s.end]) for s in lines)
-    story = [is_story_line(text[s.start : s.end], counts[_key(text[s.start : s.end])]) for s in lines]
+    story = [
+        is_story_line(text[s.start : s.end], counts[_key(text[s.start : s.end])]) for s in lines
+    ]
     scores = []
     for span, good in zip(lines, story, strict=True):
         words = len(_WORD.findall(text[span.start : span.end]))

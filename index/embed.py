@@ -72,7 +72,9 @@ class SentenceTransformerEmbedder:
         """Write the transformer to ``out`` as ONNX (atomically: a reader never sees half)."""
         import torch
 
-        transformer = self._model[0].auto_model.eval()
+        transformer = self._model[0].auto_model
+        assert isinstance(transformer, torch.nn.Module)
+        transformer.eval()
 
         class Encoder(torch.nn.Module):
             def __init__(self) -> None:
@@ -81,7 +83,9 @@ class SentenceTransformerEmbedder:
 
             def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
                 return self.bert(
-                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
                 ).last_hidden_state
 
         sample = self._model.tokenizer(["a sample question"], return_tensors="pt")
@@ -98,8 +102,10 @@ class SentenceTransformerEmbedder:
                 str(tmp),
                 input_names=["input_ids", "attention_mask", "token_type_ids"],
                 output_names=["last_hidden_state"],
-                dynamic_axes={k: axes for k in ("input_ids", "attention_mask", "token_type_ids",
-                                                "last_hidden_state")},
+                dynamic_axes={
+                    k: axes
+                    for k in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")
+                },
                 opset_version=17,
                 dynamo=False,
             )
@@ -124,7 +130,9 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(onnx_file), options, providers=["CPUExecutionProvider"]
+        )
         self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

@@ -18,9 +18,17 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ]
     )
@@ -139,8 +147,9 @@ def read_article(path: Path) -> Article:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise BadArticle(f"{path}: not UTF-8 text (bad byte at position {e.start}); "
-                         "convert it to UTF-8") from e
+        raise BadArticle(
+            f"{path}: not UTF-8 text (bad byte at position {e.start}); convert it to UTF-8"
+        ) from e
     return parse(text, doc_id=path.stem, source=str(path.resolve()))
 
 

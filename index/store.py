@@ -275,8 +275,15 @@ class Store:
         """Insert or replace one document and its spans; True if it replaced one."""
         a = e.article
         row = (
-            a.title, a.published.isoformat() if a.published else None, a.source, a.outlet,
-            a.author, a.text, json.dumps([[s.start, s.end] for s in a.body]), e.content_hash, now,
+            a.title,
+            a.published.isoformat() if a.published else None,
+            a.source,
+            a.outlet,
+            a.author,
+            a.text,
+            json.dumps([[s.start, s.end] for s in a.body]),
+            e.content_hash,
+            now,
         )
         db = self._db
         replaced = db.execute(
@@ -337,7 +344,8 @@ class Store:
         for part in _parts(sorted(touched)):
             marks = ",".join("?" * len(part))
             todo.update(
-                d for (d,) in self._db.execute(
+                d
+                for (d,) in self._db.execute(
                     f"SELECT doc_id FROM documents WHERE duplicate_of IN ({marks})", part
                 )
             )
@@ -420,7 +428,10 @@ class Store:
         self._db.execute("BEGIN")
         try:
             return (
-                self.generation(), self.documents(), self.spans("chunks"), self.spans("sentences")
+                self.generation(),
+                self.documents(),
+                self.spans("chunks"),
+                self.spans("sentences"),
             )
         finally:
             self._db.execute("COMMIT")

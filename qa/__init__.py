@@ -18,8 +18,14 @@ __all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "a
 # The public names are loaded on first use: the `qa` command lives in this package, and
 # `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
 _HOME = {
-    "Weights": "answer", "answer": "answer", "Answer": "records", "Citation": "records",
-    "Conflict": "records", "Hit": "records", "MODES": "retrieve", "retrieve": "retrieve",
+    "Weights": "answer",
+    "answer": "answer",
+    "Answer": "records",
+    "Citation": "records",
+    "Conflict": "records",
+    "Hit": "records",
+    "MODES": "retrieve",
+    "retrieve": "retrieve",
     "QA": "service",
 }
 

@@ -34,7 +34,15 @@ SENTENCE_POOL = 20
 
 RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "passage", "lead")
 CONFIDENCE_FEATURES = (
-    "score", "dense", "lexical", "gap", "context", "unseen", "kind", "kind_missing", "margin"
+    "score",
+    "dense",
+    "lexical",
+    "gap",
+    "context",
+    "unseen",
+    "kind",
+    "kind_missing",
+    "margin",
 )
 
 
@@ -43,14 +51,29 @@ class Weights:
     """Linear weights for ranking sentences and for the confidence of the winner."""
 
     rank: dict[str, float] = field(
-        default_factory=lambda: {"dense": 1.0, "lexical": 0.6, "around": 0.2, "gap": -0.3,
-                                 "kind": 0.25, "passage": 0.1, "lead": 0.0}
+        default_factory=lambda: {
+            "dense": 1.0,
+            "lexical": 0.6,
+            "around": 0.2,
+            "gap": -0.3,
+            "kind": 0.25,
+            "passage": 0.1,
+            "lead": 0.0,
+        }
     )
     confidence: dict[str, float] = field(
-        default_factory=lambda: {"score": 0.0, "dense": 6.0, "lexical": 3.0, "gap": -2.0,
-                                 "context": 4.0, "unseen": -4.0, "kind": 1.0, "kind_missing": 0.0,
-                                 "margin": 0.0,
-                                 "bias": -8.0}
+        default_factory=lambda: {
+            "score": 0.0,
+            "dense": 6.0,
+            "lexical": 3.0,
+            "gap": -2.0,
+            "context": 4.0,
+            "unseen": -4.0,
+            "kind": 1.0,
+            "kind_missing": 0.0,
+            "margin": 0.0,
+            "bias": -8.0,
+        }
     )
     threshold: float = 0.5
     # A neighbouring sentence joins the answer when its score is within this margin of the
@@ -64,7 +87,9 @@ class Weights:
         data = json.loads(path.read_text())
         return cls(
             rank={k: float(data["rank"].get(k, 0.0)) for k in RANK_FEATURES},
-            confidence={k: float(data["confidence"].get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")},
+            confidence={
+                k: float(data["confidence"].get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")
+            },
             threshold=float(data["threshold"]),
             neighbour=float(data.get("neighbour", cls.neighbour)),
         )
@@ -72,10 +97,34 @@ class Weights:
 
 # What a question asks for, read off its wording.
 _KINDS = [
-    ("number", re.compile(r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (number|percentage|share|amount|proportion)\b|\bhow often\b", re.I)),
-    ("date", re.compile(r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time)\b|\b(which|what) (year|month|day|date)\b|\bon what day\b", re.I)),
-    ("who", re.compile(r"^\s*(who|whom|whose)\b|\bwhich (person|official|envoy|leader|president|man|woman|people|reporter|agency|outlet|company|organi[sz]ation|gang|group|secretary|minister)\b|\b(name|named)\b", re.I)),
-    ("place", re.compile(r"^\s*where\b|\bwhich (country|countries|city|cities|place|state|region|nation|river|sea)\b|\bin what (country|city|place)\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (number|percentage|share|amount|proportion)\b|\bhow often\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time)\b|\b(which|what) (year|month|day|date)\b|\bon what day\b",
+            re.I,
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"^\s*(who|whom|whose)\b|\bwhich (person|official|envoy|leader|president|man|woman|people|reporter|agency|outlet|company|organi[sz]ation|gang|group|secretary|minister)\b|\b(name|named)\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"^\s*where\b|\bwhich (country|countries|city|cities|place|state|region|nation|river|sea)\b|\bin what (country|city|place)\b",
+            re.I,
+        ),
+    ),
 ]
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|half"
 _HAS = {
@@ -94,16 +143,59 @@ _HAS = {
 _NAME = re.compile(
     r"\b[A-Z][\w’'.-]+(?:\s+(?:(?:de|del|da|la|van|von|al|bin|of|the)\s+)?[“\"‘]?[A-Z][\w’'-]+[”\"’]?)+"
 )
-_NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-              "friday", "saturday", "sunday", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "i"}
-_PARTICLES = {"in", "at", "to", "from", "near", "across", "into", "the", "of", "de", "del", "da",
-              "la", "van", "von", "al", "bin"}
+_NOT_NAMES = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "jan",
+    "feb",
+    "aug",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "i",
+}
+_PARTICLES = {
+    "in",
+    "at",
+    "to",
+    "from",
+    "near",
+    "across",
+    "into",
+    "the",
+    "of",
+    "de",
+    "del",
+    "da",
+    "la",
+    "van",
+    "von",
+    "al",
+    "bin",
+}
 _PLACE = re.compile(r"\b(in|at|to|from|near|across|into)\s+(the\s+)?[A-Z][\w’'-]+")
 
 
 def question_kind(question: str) -> str | None:
-    """"number", "date", "who", "place" or None, from the question's wording."""
+    """ "number", "date", "who", "place" or None, from the question's wording."""
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind
@@ -181,22 +273,26 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
         # word asked: a missing "airline" or "Cuba" is the mark of a question the
         # sentence cannot answer, however many other words it shares.
         missing = [w for t, w in terms.items() if t not in near]
-        rows.append([
-            float(sims_all[i]),
-            _share(terms, words),
-            _share(terms, near),
-            max(missing, default=0.0) / rarest,
-            holds_kind(corpus.text(span), kind, question),
-            passage[i],
-            lead,
-        ])
+        rows.append(
+            [
+                float(sims_all[i]),
+                _share(terms, words),
+                _share(terms, near),
+                max(missing, default=0.0) / rarest,
+                holds_kind(corpus.text(span), kind, question),
+                passage[i],
+                lead,
+            ]
+        )
     vocab = corpus.tokens.get_vocab_dict()
     total = sum(terms.values()) or 1.0
     evidence = {
         "context": _share(terms, context),
         "unseen": sum(w for t, w in terms.items() if t not in vocab) / total,
     }
-    return Candidates(ids, np.array(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES)), evidence)
+    return Candidates(
+        ids, np.array(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES)), evidence
+    )
 
 
 def confidence_features(
@@ -235,7 +331,12 @@ _LEANS = re.compile(
 
 
 def _answer_sentences(
-    corpus: Corpus, best: int, score: dict[int, float], neighbour: float, kind: str | None, question: str
+    corpus: Corpus,
+    best: int,
+    score: dict[int, float],
+    neighbour: float,
+    kind: str | None,
+    question: str,
 ) -> list[int]:
     """The best sentence, with the one before it when it leans on it ("He said…", "At the
     ceremony she…") or when only that one holds what was asked (the name for "who"), and a
@@ -250,7 +351,13 @@ def _answer_sentences(
     while same_doc(chosen[0] - 1) and len(chosen) < MAX_SENTENCES:
         text = corpus.text(corpus.sentences[chosen[0]])
         previous = corpus.text(corpus.sentences[chosen[0] - 1])
-        lacks = kind is not None and holds_kind(" ".join(corpus.text(corpus.sentences[i]) for i in chosen), kind, question) == 0.0
+        lacks = (
+            kind is not None
+            and holds_kind(
+                " ".join(corpus.text(corpus.sentences[i]) for i in chosen), kind, question
+            )
+            == 0.0
+        )
         if not (_LEANS.match(text) or (lacks and holds_kind(previous, kind, question) == 1.0)):
             break
         chosen.insert(0, chosen[0] - 1)
@@ -269,8 +376,16 @@ def _answer_sentences(
 def cite(corpus: Corpus, i: int, n: int, score: float) -> Citation:
     s = corpus.sentences[i]
     doc = corpus.documents[s.doc_id]
-    return Citation(n=n, doc_id=s.doc_id, title=doc.title, published=doc.published,
-                    start=s.start, end=s.end, quote=corpus.text(s), score=round(score, 4))
+    return Citation(
+        n=n,
+        doc_id=s.doc_id,
+        title=doc.title,
+        published=doc.published,
+        start=s.start,
+        end=s.end,
+        quote=corpus.text(s),
+        score=round(score, 4),
+    )
 
 
 @dataclass(frozen=True)
@@ -297,22 +412,40 @@ def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision
     return Decision(top, chosen, score, features)
 
 
-def answer(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit], weights: Weights | None = None) -> Answer:
+def answer(
+    corpus: Corpus,
+    question: str,
+    query: np.ndarray,
+    hits: list[Hit],
+    weights: Weights | None = None,
+) -> Answer:
     """The extractive answer to ``question`` from the retrieved ``hits``, or a declined one."""
     w = weights or Weights()
     c = candidates(corpus, question, query, hits)
     if not len(c.ids):
-        reason = "the index holds no articles" if not corpus.chunks else "no passage matched the question"
+        reason = (
+            "the index holds no articles"
+            if not corpus.chunks
+            else "no passage matched the question"
+        )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
     d = decide(corpus, question, c, w)
     conf = confidence(d.features, w)
     if conf < w.threshold:
-        return Answer(question, None, False, round(conf, 4), passages=hits,
-                      reason="the articles do not appear to answer this question")
+        return Answer(
+            question,
+            None,
+            False,
+            round(conf, 4),
+            passages=hits,
+            reason="the articles do not appear to answer this question",
+        )
     top, chosen, score = d.top, d.chosen, d.score
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)
-    corroboration = [cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)]
+    corroboration = [
+        cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)
+    ]
     return Answer(
         question=question,
         answer=" ".join(q.quote for q in citations),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -75,7 +74,11 @@ def index_cmd(
         try:
             with store.writer():
                 return index_paths(
-                    store, paths, embedder, prune=prune, rebuild=rebuild,
+                    store,
+                    paths,
+                    embedder,
+                    prune=prune,
+                    rebuild=rebuild,
                     progress=sys.stderr.isatty(),
                 )
         finally:
@@ -155,7 +158,7 @@ def serve(
 
     from api import create_app
 
-    settings = Settings(**({"index_dir": index_dir} if index_dir else {}))
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import bm25s
@@ -34,8 +34,22 @@ def tokenizer() -> Tokenizer:
 
 
 # Words that say what kind of answer is wanted, not what it is about.
-_QUESTION_WORDS = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how",
-                   "did", "does", "do", "many", "much"}
+_QUESTION_WORDS = {
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "when",
+    "where",
+    "which",
+    "why",
+    "how",
+    "did",
+    "does",
+    "do",
+    "many",
+    "much",
+}
 _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 
 
@@ -91,7 +105,9 @@ class Corpus:
 
         tokens = tokenizer()
         chunk_texts = [docs[c.doc_id].text[c.start : c.end] for c in chunks]
-        chunk_ids = tokens.tokenize(chunk_texts, update_vocab=True, return_as="ids", show_progress=False)
+        chunk_ids = tokens.tokenize(
+            chunk_texts, update_vocab=True, return_as="ids", show_progress=False
+        )
         bm25 = None
         if chunks:
             bm25 = bm25s.BM25()
@@ -129,6 +145,10 @@ def _overlaps(chunks: list[Span], sentences: list[Span]) -> list[np.ndarray]:
         by_doc.setdefault(s.doc_id, []).append(i)
     out = []
     for c in chunks:
-        ids = [i for i in by_doc.get(c.doc_id, []) if sentences[i].start < c.end and sentences[i].end > c.start]
+        ids = [
+            i
+            for i in by_doc.get(c.doc_id, [])
+            if sentences[i].start < c.end and sentences[i].end > c.start
+        ]
         out.append(np.array(ids, dtype=np.int64))
     return out

@@ -68,7 +68,9 @@ class QA:
             self.corpus = Corpus.load(self.store)
             return True
 
-    def watch(self, every: float = 1.0, on_error: Callable[[Exception], None] | None = None) -> None:
+    def watch(
+        self, every: float = 1.0, on_error: Callable[[Exception], None] | None = None
+    ) -> None:
         """Follow updates from other processes in a background thread (one at most)."""
         if self._watcher and self._watcher.is_alive():
             return

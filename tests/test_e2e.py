@@ -25,7 +25,9 @@ def server(seed_index):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen(
         [str(QA), "serve", "--port", str(port), "--index-dir", str(seed_index)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -47,7 +49,9 @@ def server(seed_index):
 
 
 def test_real_server_answers_with_checkable_citations(server):
-    r = httpx.post(f"{server}/ask", json={"question": "Who did Trump send to meet Maduro?"}, timeout=30)
+    r = httpx.post(
+        f"{server}/ask", json={"question": "Who did Trump send to meet Maduro?"}, timeout=30
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["answerable"] and "Grenell" in body["answer"]

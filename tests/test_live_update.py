@@ -37,7 +37,9 @@ def server(index_copy):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen(
         [str(QA), "serve", "--port", str(port), "--index-dir", str(index_copy)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -88,8 +90,10 @@ def test_answers_continue_through_an_update_by_another_process(server, tmp_path)
                 responses.append((0, repr(e)))
             time.sleep(0.05)
 
-    askers = [threading.Thread(target=keep_asking, args=(q,))
-              for q in (OLD_QUESTION, NEW_QUESTION, OLD_QUESTION)]
+    askers = [
+        threading.Thread(target=keep_asking, args=(q,))
+        for q in (OLD_QUESTION, NEW_QUESTION, OLD_QUESTION)
+    ]
     for t in askers:
         t.start()
     try:
@@ -97,8 +101,12 @@ def test_answers_continue_through_an_update_by_another_process(server, tmp_path)
         folder = tmp_path / "incoming"
         folder.mkdir()
         (folder / f"{DOC_ID}.txt").write_text(REGATTA)
-        added = subprocess.run([str(QA), "index", str(folder), "--index-dir", str(index_dir)],
-                               capture_output=True, text=True, check=True)
+        added = subprocess.run(
+            [str(QA), "index", str(folder), "--index-dir", str(index_dir)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert "1 added, 0 updated, 0 unchanged" in added.stdout
         during_add = len(responses)
         lag = wait_for(lambda: cites_new_article(base), "the new article cited")
@@ -106,18 +114,24 @@ def test_answers_continue_through_an_update_by_another_process(server, tmp_path)
         (folder / f"{DOC_ID}.txt").unlink()
         pruned = subprocess.run(
             [str(QA), "index", "--prune", str(folder), "--index-dir", str(index_dir)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert "1 removed" in pruned.stdout
-        wait_for(lambda: ask(base, NEW_QUESTION).json()["answerable"] is False,
-                 "the question declined after the delete")
+        wait_for(
+            lambda: ask(base, NEW_QUESTION).json()["answerable"] is False,
+            "the question declined after the delete",
+        )
     finally:
         stop.set()
         for t in askers:
             t.join()
 
-    print(f"new article answered {lag:.2f} s after `qa index` returned; "
-          f"{len(responses)} answers during the updates")
+    print(
+        f"new article answered {lag:.2f} s after `qa index` returned; "
+        f"{len(responses)} answers during the updates"
+    )
     assert during_add > 10  # the server was being asked while the CLI loaded, embedded, wrote
     assert [r for r in responses if r[0] != 200] == []
     for _, body in responses:  # each answer quotes one consistent generation, verbatim

@@ -17,8 +17,16 @@ def test_ask_returns_a_cited_verbatim_answer(client):
     r = client.post("/ask", json={"question": "Who did Trump send to meet Maduro?"})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) >= {"question", "answer", "answerable", "confidence", "citations", "passages",
-                         "corroboration", "conflicts"}
+    assert set(body) >= {
+        "question",
+        "answer",
+        "answerable",
+        "confidence",
+        "citations",
+        "passages",
+        "corroboration",
+        "conflicts",
+    }
     assert body["answerable"] is True
     assert "Grenell" in body["answer"]
     assert 0 <= body["confidence"] <= 1
@@ -34,7 +42,9 @@ def test_ask_returns_a_cited_verbatim_answer(client):
 
 
 def test_ask_declines_what_the_articles_do_not_say(client):
-    body = client.post("/ask", json={"question": "Who won the 2018 football World Cup final?"}).json()
+    body = client.post(
+        "/ask", json={"question": "Who won the 2018 football World Cup final?"}
+    ).json()
     assert body["answerable"] is False
     assert body["answer"] is None and body["citations"] == []
 
@@ -64,7 +74,9 @@ def test_bad_requests_are_422_saying_what_is_wrong(client, payload, fragment):
 
 
 def test_malformed_json_is_422(client):
-    r = client.post("/ask", content=b'{"question": "Who', headers={"content-type": "application/json"})
+    r = client.post(
+        "/ask", content=b'{"question": "Who', headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
 
 

@@ -42,10 +42,13 @@ def client(index_copy, real_embedder):
 def test_writes_are_disabled_without_a_configured_token(index_copy, real_embedder):
     qa, c = client_for(index_copy, real_embedder, None)
     with c:
-        for r in (c.post("/documents", json={"text": REGATTA}, headers=AUTH),
-                  c.delete("/documents/000_6bd1047782db996f", headers=AUTH)):
+        for r in (
+            c.post("/documents", json={"text": REGATTA}, headers=AUTH),
+            c.delete("/documents/000_6bd1047782db996f", headers=AUTH),
+        ):
             assert (r.status_code, r.json()["detail"]) == (
-                403, "writes are disabled: set QA_API_TOKEN",
+                403,
+                "writes are disabled: set QA_API_TOKEN",
             )
         assert c.get("/documents").status_code == 200  # reading stays open
         assert len(c.get("/documents").json()) == 5
@@ -54,12 +57,18 @@ def test_writes_are_disabled_without_a_configured_token(index_copy, real_embedde
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
-     {"Authorization": TOKEN}],
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": TOKEN},
+    ],
 )
 def test_writes_need_the_right_bearer_token(client, headers):
-    for r in (client.post("/documents", json={"text": REGATTA}, headers=headers),
-              client.delete("/documents/000_6bd1047782db996f", headers=headers)):
+    for r in (
+        client.post("/documents", json={"text": REGATTA}, headers=headers),
+        client.delete("/documents/000_6bd1047782db996f", headers=headers),
+    ):
         assert r.status_code == 401
         assert "Authorization: Bearer" in r.json()["detail"]
     assert len(client.get("/documents").json()) == 5
@@ -90,10 +99,17 @@ def test_add_replace_delete_round_trip(client):
     assert client.post("/ask", json=QUESTION).json()["answerable"] is False
 
     r = client.post("/documents", json={"doc_id": "regatta", "text": REGATTA}, headers=AUTH)
-    assert (r.status_code, r.json()) == (201, {
-        "doc_id": "regatta", "title": "Glimmerfen lantern regatta won by Ilse Varnhagen",
-        "published": None, "chunks": 1, "duplicate_of": None, "generation": 2,
-    })
+    assert (r.status_code, r.json()) == (
+        201,
+        {
+            "doc_id": "regatta",
+            "title": "Glimmerfen lantern regatta won by Ilse Varnhagen",
+            "published": None,
+            "chunks": 1,
+            "duplicate_of": None,
+            "generation": 2,
+        },
+    )
     body = client.post("/ask", json=QUESTION).json()  # right after the add, no waiting
     assert body["answerable"] and "Ilse Varnhagen" in body["answer"]
     text = client.get("/documents/regatta").json()["text"]
@@ -122,18 +138,26 @@ def test_add_replace_delete_round_trip(client):
 def test_without_a_doc_id_the_text_hash_names_it_and_given_metadata_wins(client):
     r = client.post(
         "/documents",
-        json={"text": REGATTA, "title": "Regatta result", "published": "2025-06-07",
-              "source": "https://example.org/regatta"},
+        json={
+            "text": REGATTA,
+            "title": "Regatta result",
+            "published": "2025-06-07",
+            "source": "https://example.org/regatta",
+        },
         headers=AUTH,
     )
     doc_id = hashlib.sha1(REGATTA.encode()).hexdigest()[:16]
     assert r.status_code == 201
     assert (r.json()["doc_id"], r.json()["title"], r.json()["published"]) == (
-        doc_id, "Regatta result", "2025-06-07",
+        doc_id,
+        "Regatta result",
+        "2025-06-07",
     )
     doc = client.get(f"/documents/{doc_id}").json()
     assert (doc["title"], doc["published"], doc["source"]) == (
-        "Regatta result", str(date(2025, 6, 7)), "https://example.org/regatta",
+        "Regatta result",
+        str(date(2025, 6, 7)),
+        "https://example.org/regatta",
     )
 
 
@@ -147,8 +171,9 @@ def test_a_reprint_is_recorded_as_a_duplicate_of_the_first(client):
     assert listed["000_6bd1047782db996f"] is None
 
 
-def test_a_write_while_another_process_writes_answers_409(client, index_copy, real_embedder,
-                                                          monkeypatch):
+def test_a_write_while_another_process_writes_answers_409(
+    client, index_copy, real_embedder, monkeypatch
+):
     monkeypatch.setattr(api.writes, "WRITE_WAIT_SECONDS", 0.1)
     other = Store(index_copy, real_embedder.name, real_embedder.dim)
     with other.writer():

@@ -27,7 +27,9 @@ def test_every_accepted_answer_is_in_its_documents(questions, corpus):
             assert d in texts, f"{q.id}: no document {d}"
             assert any(contains(texts[d], a) for a in q.answers), f"{q.id}: no answer in {d}"
         for a in q.answers:
-            assert any(contains(texts[d], a) for d in q.doc_ids), f"{q.id}: {a!r} in none of its documents"
+            assert any(contains(texts[d], a) for d in q.doc_ids), (
+                f"{q.id}: {a!r} in none of its documents"
+            )
 
 
 def test_the_seed_set_has_what_the_suite_needs():
@@ -44,7 +46,10 @@ def test_the_seed_set_has_what_the_suite_needs():
         ('{"id": "a", "question": "Q?"', ":1: not JSON"),
         ('{"id": "a", "question": "Q?"}', "missing answerable"),
         ('{"id": "a", "question": "Q?", "answerable": true, "answers": []}', "needs at least one"),
-        ('{"id": "a", "question": "Q?", "answerable": false}\n{"id": "a", "question": "R?", "answerable": false}', ":2: id 'a' is used twice"),
+        (
+            '{"id": "a", "question": "Q?", "answerable": false}\n{"id": "a", "question": "R?", "answerable": false}',
+            ":2: id 'a' is used twice",
+        ),
         ('{"id": "a", "question": "  ", "answerable": false}', "question is empty"),
         ("", "no questions"),
     ],

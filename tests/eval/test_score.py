@@ -9,8 +9,13 @@ TEXT = {"d1": "Six people were rescued. The ferry sank on Sunday.", "d2": "Nothi
 
 
 def _response(answer, passages, citations=(), answerable=True, confidence=0.9):
-    return {"answer": answer, "answerable": answerable, "confidence": confidence,
-            "citations": list(citations), "passages": passages}
+    return {
+        "answer": answer,
+        "answerable": answerable,
+        "confidence": confidence,
+        "citations": list(citations),
+        "passages": passages,
+    }
 
 
 def _p(doc_id, text):
@@ -27,9 +32,21 @@ def test_metrics_on_known_outcomes():
     cite_bad = {"doc_id": "d1", "start": 0, "end": 5, "quote": "Seven"}
     outcomes = [
         # right answer, answer in passage 2, valid citation
-        score(Q1, _response("Six people were rescued.", [_p("d2", "x"), _p("d1", "6 were rescued")], [cite_ok]), TEXT.get, 10.0),
+        score(
+            Q1,
+            _response(
+                "Six people were rescued.", [_p("d2", "x"), _p("d1", "6 were rescued")], [cite_ok]
+            ),
+            TEXT.get,
+            10.0,
+        ),
         # wrongly declined; answer retrieved at rank 1
-        score(Q2, _response(None, [_p("d1", "sank on Sunday")], answerable=False, confidence=0.2), TEXT.get, 20.0),
+        score(
+            Q2,
+            _response(None, [_p("d1", "sank on Sunday")], answerable=False, confidence=0.2),
+            TEXT.get,
+            20.0,
+        ),
         # answered an unanswerable question, with a citation whose offsets are wrong
         score(Q3, _response("Seven", [_p("d1", "x")], [cite_bad]), TEXT.get, 30.0),
     ]

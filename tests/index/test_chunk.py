@@ -9,8 +9,30 @@ from index.chunk import chunk, sentences
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 _words = st.sampled_from(
-    ["The", "minister", "said", "on", "Friday", "that", "6,000", "U.S.", "Dr.", "talks", "would",
-     "resume", "“soon,”", "and", "—", "in", "Caracas", "officials", "Jan.", "31", "é", "ü"]
+    [
+        "The",
+        "minister",
+        "said",
+        "on",
+        "Friday",
+        "that",
+        "6,000",
+        "U.S.",
+        "Dr.",
+        "talks",
+        "would",
+        "resume",
+        "“soon,”",
+        "and",
+        "—",
+        "in",
+        "Caracas",
+        "officials",
+        "Jan.",
+        "31",
+        "é",
+        "ü",
+    ]
 )
 _sentence = st.lists(_words, min_size=5, max_size=40).map(lambda ws: " ".join(ws) + ".")
 

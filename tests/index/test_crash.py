@@ -74,7 +74,8 @@ def scene(tmp_path_factory):
 def run_worker(index_dir: Path, folder: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(index_dir), str(folder), *args],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -96,7 +97,9 @@ def finish(index_dir: Path, folder: Path) -> tuple[int, int]:
     """Run the update to its end; returns its generation and how many texts it embedded."""
     out = subprocess.run(
         [sys.executable, str(WORKER), str(index_dir), str(folder)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     _, generation, embedded = out.splitlines()[-1].split()
     return int(generation), int(embedded)

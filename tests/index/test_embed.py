@@ -7,7 +7,8 @@ from index.embed import MODEL_DIM, MODEL_NAME, OnnxEmbedder, question_embedder
 TEXTS = [
     "Who did Trump send to meet Maduro?",
     "a",
-    "Six Americans who had been detained in Venezuela are heading home to the US. " * 12,  # > 256 tokens
+    "Six Americans who had been detained in Venezuela are heading home to the US. "
+    * 12,  # > 256 tokens
     "Grenell’s picture shows four of the released Americans wearing light blue outfits.",
 ]
 

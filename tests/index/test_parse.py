@@ -26,7 +26,10 @@ def test_find_date_reads_the_usual_news_forms(line, expected):
 
 
 def test_leading_date_marker_gives_date_and_is_not_the_title():
-    a = parse(" date 2025-02-01 Storm closes the harbour\n\nThe harbour in Port Elin closed on Monday after a storm.\n", "x")
+    a = parse(
+        " date 2025-02-01 Storm closes the harbour\n\nThe harbour in Port Elin closed on Monday after a storm.\n",
+        "x",
+    )
     assert a.published == date(2025, 2, 1)
     assert a.title == "Storm closes the harbour"
 
@@ -52,7 +55,11 @@ def test_menu_only_page_is_refused_with_a_reason():
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"), (b"caf\xe9 au lait is served here.", "not UTF-8")],
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        (b"caf\xe9 au lait is served here.", "not UTF-8"),
+    ],
 )
 def test_bad_files_are_refused_naming_the_file(tmp_path, content, reason):
     path = tmp_path / "bad.txt"
@@ -64,9 +71,13 @@ def test_bad_files_are_refused_naming_the_file(tmp_path, content, reason):
 
 def test_seed_metadata():
     got = {p.stem[:3]: read_article(p) for p in sorted(SEEDS.glob("*.txt"))}
-    assert got["000"].title == "Trump says Venezuela agrees to receive illegal migrants captured in US"
+    assert (
+        got["000"].title == "Trump says Venezuela agrees to receive illegal migrants captured in US"
+    )
     assert got["000"].published == date(2025, 2, 1)
-    assert got["001"].title.startswith("Trump Says Venezuela Agreed to Take Illegal Immigrants Back")
+    assert got["001"].title.startswith(
+        "Trump Says Venezuela Agreed to Take Illegal Immigrants Back"
+    )
     assert got["001"].published is None  # the only date above the story is a 2022 photo caption
     assert got["003"].published == date(2025, 2, 1)
     assert (got["003"].author, got["003"].outlet) == ("Alejandra Jaramillo and Chris Lau", "CNN")

@@ -63,7 +63,9 @@ def test_each_update_is_one_generation_and_reads_back_exactly(store, fake_embedd
     calls = len(fake_embedder.calls)
     again = put(store, fake_embedder, "a-wire", "b-reprint")
     assert (again.unchanged, again.generation, len(fake_embedder.calls)) == (
-        ["a-wire", "b-reprint"], 3, calls,
+        ["a-wire", "b-reprint"],
+        3,
+        calls,
     )
 
 
@@ -108,7 +110,9 @@ def test_replace_all_keeps_the_order_of_arrival_and_drops_the_rest(store, fake_e
     articles = [parse(ARTICLES[d], d) for d in ("a-wire", "b-reprint")]
     report = update(store, articles, lambda: fake_embedder, replace_all=True)
     assert (report.unchanged, report.removed, report.embedded) == (
-        ["a-wire", "b-reprint"], ["c-other"], 0,
+        ["a-wire", "b-reprint"],
+        ["c-other"],
+        0,
     )
     assert len(fake_embedder.calls) == calls
     assert duplicates(store) == {"a-wire": "b-reprint", "b-reprint": None}

@@ -56,7 +56,10 @@ def test_unchanged_files_are_only_hashed_not_parsed_cut_or_embedded(indexed, mon
     monkeypatch.setattr(index.chunk, "chunk", fail)
     report = index_paths(store, [folder], no_model)
     assert (report.unchanged, report.added, report.updated, report.generation) == (
-        ["bridge", "harbour", "school"], [], [], 1,
+        ["bridge", "harbour", "school"],
+        [],
+        [],
+        1,
     )
 
 
@@ -64,9 +67,15 @@ def test_new_changed_and_bad_files_are_counted_and_only_new_texts_embedded(index
     store, folder = indexed
     old_hashes = {h for e in [entry(parse(FILES["bridge.txt"], "bridge"))] for h in _hashes(e)}
     changed = FILES["bridge.txt"].replace("four million", "five million")
-    write_files(folder, {"bridge.txt": changed, "market.txt": "Market reopens\n\nThe covered "
-                         "market in Tarrow reopened on Saturday after repairs to its roof.",
-                         "empty.txt": ""})
+    write_files(
+        folder,
+        {
+            "bridge.txt": changed,
+            "market.txt": "Market reopens\n\nThe covered "
+            "market in Tarrow reopened on Saturday after repairs to its roof.",
+            "empty.txt": "",
+        },
+    )
     expected = _hashes(entry(parse(changed, "bridge"))) - old_hashes
     expected |= _hashes(entry(parse((folder / "market.txt").read_text(), "market")))
 
@@ -101,10 +110,14 @@ def test_rebuild_cuts_everything_again_from_cached_vectors_in_one_generation(
     (folder / "school.txt").unlink()
     report = index_paths(store, [folder], no_model, rebuild=True)
     assert (report.unchanged, report.removed, report.embedded, report.generation) == (
-        ["bridge", "harbour"], ["posted", "school"], 0, 3,
+        ["bridge", "harbour"],
+        ["posted", "school"],
+        0,
+        3,
     )
     assert {d.doc_id: d.text for d in store.documents()} == {
-        "bridge": FILES["bridge.txt"], "harbour": FILES["harbour.txt"],
+        "bridge": FILES["bridge.txt"],
+        "harbour": FILES["harbour.txt"],
     }
 
 
@@ -138,8 +151,16 @@ def test_qa_index_on_unchanged_files_loads_no_model_or_splitter(tmp_path):
     store = Store(tmp_path / "index", MODEL_NAME, MODEL_DIM)
     index_paths(store, [tmp_path / "articles"], ModelShaped)
     store.close()
-    heavy = ["torch", "sentence_transformers", "transformers", "faiss", "bm25s",
-             "langchain_text_splitters", "pysbd", "onnxruntime"]
+    heavy = [
+        "torch",
+        "sentence_transformers",
+        "transformers",
+        "faiss",
+        "bm25s",
+        "langchain_text_splitters",
+        "pysbd",
+        "onnxruntime",
+    ]
     script = (
         "import json, sys\n"
         "from qa.cli import app\n"
@@ -150,6 +171,7 @@ def test_qa_index_on_unchanged_files_loads_no_model_or_splitter(tmp_path):
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert out[0].endswith("0 added, 0 updated, 3 unchanged, 0 removed, 0 skipped as bad; "
-                           "0 texts embedded")
+    assert out[0].endswith(
+        "0 added, 0 updated, 3 unchanged, 0 removed, 0 skipped as bad; 0 texts embedded"
+    )
     assert json.loads(out[1]) == []

@@ -48,11 +48,11 @@ def test_number_in_skips_dates(sentence, number):
 
 ARTICLES = {
     "a-wire": "Ferry sinks\n\nA ferry sank off the coast of Lamu on Sunday. Twelve passengers were rescued by fishermen. "
-              "The ferry was built in 1988.\n\nThe port authority opened an inquiry into the accident.",
+    "The ferry was built in 1988.\n\nThe port authority opened an inquiry into the accident.",
     "b-reprint": "Ferry sinks off Lamu\n\nA ferry sank off the coast of Lamu on Sunday. Twelve passengers were rescued by fishermen. "
-                 "The ferry was built in 1988.\n\nThe port authority opened an inquiry into the accident.",
+    "The ferry was built in 1988.\n\nThe port authority opened an inquiry into the accident.",
     "c-other": "Lamu ferry disaster\n\nRescuers said fourteen passengers were rescued by fishermen after the ferry sank off Lamu.\n\n"
-               "The governor visited the harbour on Monday and praised the fishermen.",
+    "The governor visited the harbour on Monday and praised the fishermen.",
 }
 
 

@@ -7,11 +7,11 @@ from qa import QA, retrieve
 
 ARTICLES = {
     "harbour": "Harbour closes\n\nThe harbour in Port Elin closed on Monday after a violent storm.\n\n"
-               "Fishing boats stayed at their moorings for three days.",
+    "Fishing boats stayed at their moorings for three days.",
     "budget": "Budget passes\n\nThe city council approved a budget of 4,000,000 euros for new schools.\n\n"
-              "The vote was seven to two.",
+    "The vote was seven to two.",
     "zoo": "Zoo welcomes panda\n\nA giant panda named Lin arrived at the city zoo from Chengdu on Friday.\n\n"
-           "Keepers said she ate bamboo within an hour.",
+    "Keepers said she ate bamboo within an hour.",
 }
 
 

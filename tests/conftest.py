@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
-from collections.abc import Sequence
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -78,3 +85,42 @@ def index_copy(seed_index, tmp_path) -> Path:
     where = tmp_path / "index"
     shutil.copytree(seed_index, where)
     return where
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(index_dir: Path, **env: str) -> Iterator[str]:
+    """`qa serve` over ``index_dir`` as a real process on a free port; yields its base URL."""
+    port = free_port()
+    qa = Path(sys.executable).with_name("qa")
+    proc = subprocess.Popen(
+        [str(qa), "serve", "--port", str(port), "--index-dir", str(index_dir)],
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"qa serve exited: {proc.stdout.read().decode()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("qa serve did not answer /healthz within 180 s")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

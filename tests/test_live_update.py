@@ -1,7 +1,6 @@
 """A running `qa serve` keeps answering while another process (`qa index`) updates its
 index, and picks the update up without a restart: the real server, model and CLI."""
 
-import os
 import subprocess
 import sys
 import threading
@@ -11,8 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import SEEDS
-from .test_e2e import _free_port
+from .conftest import SEEDS, running_server
 
 QA = Path(sys.executable).with_name("qa")
 DOC_ID = "glimmerfen-regatta"
@@ -33,28 +31,8 @@ PATIENCE = 30.0
 
 @pytest.fixture
 def server(index_copy):
-    port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen(
-        [str(QA), "serve", "--port", str(port), "--index-dir", str(index_copy)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("the server did not start")
-    yield base, index_copy
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(index_copy) as base:
+        yield base, index_copy
 
 
 def ask(base: str, question: str) -> httpx.Response:

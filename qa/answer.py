@@ -431,6 +431,17 @@ def answer(
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
     d = decide(corpus, question, c, w)
     conf = confidence(d.features, w)
+    kind = question_kind(question)
+    if kind in _HAS and d.features["kind_missing"]:
+        # Asked for a count or a date, and the best the articles offer holds none.
+        return Answer(
+            question,
+            None,
+            False,
+            round(min(conf, w.threshold / 2), 4),
+            passages=hits,
+            reason=f"the articles give no {kind} for this",
+        )
     if conf < w.threshold:
         return Answer(
             question,

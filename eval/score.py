@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -179,7 +178,3 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"metrics": self.metrics, "questions": [asdict(o) for o in self.outcomes]}
-
-
-def median_latency(outcomes: list[Outcome]) -> float:
-    return statistics.median(o.latency_ms for o in outcomes) if outcomes else 0.0

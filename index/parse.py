@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from .clean import body_spans
@@ -151,11 +151,6 @@ def read_article(path: Path) -> Article:
             f"{path}: not UTF-8 text (bad byte at position {e.start}); convert it to UTF-8"
         ) from e
     return parse(text, doc_id=path.stem, source=str(path.resolve()))
-
-
-def doc_time(article: Article) -> datetime | None:
-    """The publication date as a datetime, for sorting."""
-    return datetime.combine(article.published, datetime.min.time()) if article.published else None
 
 
 __all__ = ["BadArticle", "Span", "parse", "read_article", "find_date"]

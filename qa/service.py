@@ -99,9 +99,4 @@ class QA:
         return answer(corpus, question, query, hits, self.weights)
 
 
-def open_qa(index_dir: Path) -> QA:
-    """The service over ``index_dir`` with the packaged model."""
-    return QA(index_dir)
-
-
-__all__ = ["MODEL_NAME", "QA", "open_qa"]
+__all__ = ["QA"]

@@ -78,32 +78,14 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     @app.get("/documents", response_model=list[DocumentSummary])
     def documents(request: Request) -> list[DocumentSummary]:
         corpus = qa_of(request).corpus
-        return [
-            DocumentSummary(
-                doc_id=d.doc_id,
-                title=d.title,
-                published=d.published,
-                chunks=d.chunks,
-                duplicate_of=d.duplicate_of,
-            )
-            for d in corpus.documents.values()
-        ]
+        return [DocumentSummary.model_validate(d) for d in corpus.documents.values()]
 
     @app.get("/documents/{doc_id}", response_model=DocumentOut)
     def document(doc_id: str, request: Request) -> DocumentOut:
         d = qa_of(request).corpus.documents.get(doc_id)
         if d is None:
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
-        return DocumentOut(
-            doc_id=d.doc_id,
-            title=d.title,
-            published=d.published,
-            source=d.source,
-            outlet=d.outlet,
-            author=d.author,
-            duplicate_of=d.duplicate_of,
-            text=d.text,
-        )
+        return DocumentOut.model_validate(d)
 
     @app.get("/healthz", response_model=Health)
     def healthz(request: Request) -> Health:

@@ -65,6 +65,8 @@ class AskResponse(BaseModel):
 
 
 class DocumentSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read off a StoredDocument
+
     doc_id: str
     title: str
     published: date | None
@@ -73,6 +75,8 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     doc_id: str
     title: str
     published: date | None

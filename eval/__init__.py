@@ -2,7 +2,7 @@
 
 from .match import contains, normalize
 from .questions import BadQuestions, Question, load_questions
-from .run import local, over_http, run_suite
+from .run import Unreachable, local, over_http, run_suite
 from .score import Outcome, Report
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Outcome",
     "Question",
     "Report",
+    "Unreachable",
     "contains",
     "load_questions",
     "local",

@@ -6,55 +6,51 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_NUMBERS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-} | {
-    "thirty": "30",
-    "forty": "40",
-    "fifty": "50",
-    "sixty": "60",
-    "seventy": "70",
-    "eighty": "80",
-    "ninety": "90",
-    "hundred": "100",
-    "dozen": "12",
-}
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBERS = (
+    {w: i for i, w in enumerate(_UNITS + _TEENS)}
+    | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+    | {"hundred": 100, "dozen": 12}
+)
+
+
+_TENS_UNITS = re.compile(rf"\b({'|'.join(_TENS)}) ({'|'.join(_UNITS[1:])})\b")
+_HUNDREDS = re.compile(rf"\b({'|'.join(_UNITS[1:])}|[1-9]) hundred\b")
+
+
+def _numbers(text: str) -> str:
+    """Number words as digits: "six" -> 6, "twenty one" -> 21, "six hundred" -> 600."""
+    text = _TENS_UNITS.sub(lambda m: str(_NUMBERS[m[1]] + _NUMBERS[m[2]]), text)
+    text = _HUNDREDS.sub(lambda m: str(100 * int(_NUMBERS.get(m[1], m[1]))), text)
+    return " ".join(str(_NUMBERS.get(w, w)) for w in text.split())
 
 
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """Lower case, accents folded, punctuation dropped, "13,000" -> "13000", "six" -> "6"."""
+    """Lower case, accents folded, punctuation dropped, "13,000" -> "13000", "six" -> "6",
+    "6.5" kept whole."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"(?<=\d)[,\u202f](?=\d{3}\b)", "", text)
+    # A decimal point stays part of its number (as "_", a word character), so that
+    # "6" is not found in "6.5 million".
+    text = re.sub(r"(?<=\d)\.(?=\d)", "_", text.replace("_", " "))
     text = re.sub(r"[’'`]s\b", "s", text)
     text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(_NUMBERS.get(w, w) for w in text.split())
+    return _numbers(" ".join(text.split()))
 
 
 def contains(haystack: str, needle: str) -> bool:

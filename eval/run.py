@@ -7,12 +7,15 @@ from collections.abc import Callable
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from .questions import Question
 from .score import Report, score
+
+if TYPE_CHECKING:
+    import httpx
 
 Ask = Callable[[str, int], dict[str, Any]]
 
@@ -47,20 +50,34 @@ def local(qa: Any, mode: str = "hybrid") -> tuple[Ask, Callable[[str], str | Non
     return ask, text
 
 
-def over_http(base_url: str, timeout: float = 30.0) -> tuple[Ask, Callable[[str], str | None]]:
-    """Ask a running server at ``base_url``."""
+class Unreachable(RuntimeError):
+    """The server under test could not be asked; the message says which URL and why."""
+
+
+def over_http(
+    base_url: str, timeout: float = 30.0, client: httpx.Client | None = None
+) -> tuple[Ask, Callable[[str], str | None]]:
+    """Ask a running server at ``base_url`` (or through ``client``, e.g. a TestClient)."""
     import httpx
 
-    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    base = base_url.rstrip("/")
+    http = client or httpx.Client(base_url=base, timeout=timeout)
+
+    def call(method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return http.request(method, path, **kwargs)
+        except httpx.HTTPError as e:
+            raise Unreachable(f"cannot reach {base}{path}: {e}") from e
 
     def ask(question: str, top_k: int) -> dict[str, Any]:
-        r = client.post("/ask", json={"question": question, "top_k": top_k})
-        r.raise_for_status()
+        r = call("POST", "/ask", json={"question": question, "top_k": top_k})
+        if r.status_code != 200:
+            raise Unreachable(f"POST {base}/ask answered {r.status_code}: {r.text[:200]}")
         return r.json()
 
     @cache
     def text(doc_id: str) -> str | None:
-        r = client.get(f"/documents/{doc_id}")
+        r = call("GET", f"/documents/{doc_id}")
         return r.json()["text"] if r.status_code == 200 else None
 
     return ask, text
@@ -77,4 +94,5 @@ def _jsonable(value: Any) -> Any:
 
 
 def default_questions() -> Path:
+    """The seed question set, found beside this package so any working directory will do."""
     return Path(__file__).with_name("questions.jsonl")

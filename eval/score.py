@@ -33,6 +33,7 @@ class Outcome:
     hit: bool
     why: str | None
     latency_ms: float
+    reason: str | None = None  # the service's own reason for declining, when it did
 
 
 def _first(flags: list[bool]) -> int | None:
@@ -63,7 +64,10 @@ def score(
         if right:
             why = None
         elif not answered:
-            why = f"wrongly declined (confidence {response.get('confidence', 0):.2f})"
+            # Whether the answer was there to find tells a too-cautious threshold from a
+            # retrieval miss that declining rightly gave up on.
+            found = f"an answer is in passage {rank}" if rank else "no passage holds an answer"
+            why = f"wrongly declined (confidence {response.get('confidence', 0):.2f}; {found})"
         elif len(answer) > MAX_ANSWER_CHARS:
             why = f"answer too long ({len(answer)} characters)"
         elif rank is None:
@@ -95,6 +99,7 @@ def score(
         hit=right,
         why=why,
         latency_ms=latency_ms,
+        reason=response.get("reason"),
     )
 
 
@@ -173,8 +178,22 @@ class Report:
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
+    def breach(self, floors: dict[str, float], ceilings: dict[str, float]) -> str | None:
+        """The first figure below its floor or above its ceiling, said in a line; None if none."""
+        for metric, floor in floors.items():
+            if self.metrics[metric] < floor:
+                return f"{metric} is {self.metrics[metric]:.3f}, below the floor {floor}"
+        for metric, ceiling in ceilings.items():
+            if self.metrics[metric] > ceiling:
+                return f"{metric} is {self.metrics[metric]:.3f}, above the ceiling {ceiling}"
+        return None
+
     def misses(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.hit]
+        """The misses, worst first: wrong answers given with the most confidence, then
+        wrong declines, the nearest to answering first."""
+        return sorted(
+            (o for o in self.outcomes if not o.hit), key=lambda o: (not o.answered, -o.confidence)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"metrics": self.metrics, "questions": [asdict(o) for o in self.outcomes]}

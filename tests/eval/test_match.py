@@ -16,6 +16,14 @@ from eval.match import contains, normalize
         ("Tren de Aragua, a gang", "tren de aragua", True),
         ("the Carter Center", "Carter Centre", False),
         ("anything", "", False),
+        ("a toll of 1,000,000 dollars", "1000000", True),
+        ("twenty-one bridges", "21", True),
+        ("six hundred soldiers", "600", True),
+        ("a ‘dozen’ boats", "12", True),
+        ("grew 6.5 percent", "6", False),  # a decimal is one number
+        ("486.3 metres long", "486.3", True),
+        ("hundreds of boats", "100", False),
+        ("in 1,600 cities", "600", False),
     ],
 )
 def test_contains(haystack, needle, expected):
@@ -24,3 +32,4 @@ def test_contains(haystack, needle, expected):
 
 def test_normalize():
     assert normalize("Over 13,000 — SIX “Americans”!") == "over 13000 6 americans"
+    assert normalize("Ninety-nine of 2,500.75 in the U.S.") == "99 of 2500_75 in the u s"

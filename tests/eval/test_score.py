@@ -75,3 +75,38 @@ def test_a_long_answer_is_a_miss():
 def test_declining_an_unanswerable_question_is_a_hit():
     o = score(Q3, _response(None, [], answerable=False), TEXT.get, 1.0)
     assert o.hit and o.why is None
+
+
+def test_a_wrong_decline_says_whether_the_answer_was_retrieved():
+    found = score(Q2, _response(None, [_p("d2", "x"), _p("d1", "on Sunday")], answerable=False,
+                                confidence=0.31), TEXT.get, 1.0)  # fmt: skip
+    lost = score(Q2, _response(None, [_p("d2", "x")], answerable=False), TEXT.get, 1.0)
+    assert found.why == "wrongly declined (confidence 0.31; an answer is in passage 2)"
+    assert lost.why.endswith("; no passage holds an answer)")
+
+
+def test_breach_names_the_first_figure_past_its_limit():
+    outcomes = [
+        score(Q1, _response("Six people were rescued.", [_p("d1", "six")]), TEXT.get, 1.0),
+        score(Q2, _response(None, [_p("d1", "Sunday")], answerable=False), TEXT.get, 1.0),
+    ]
+    report = Report.of(outcomes)
+    assert (
+        report.breach({"hit_rate": 0.5, "recall@5": 1.0}, {"answerable_wrongly_declined": 0.5})
+        is None
+    )
+    assert report.breach({"hit_rate": 0.6}, {}) == "hit_rate is 0.500, below the floor 0.6"
+    assert (
+        report.breach({}, {"answerable_wrongly_declined": 0.4})
+        == "answerable_wrongly_declined is 0.500, above the ceiling 0.4"
+    )
+
+
+def test_misses_come_worst_first():
+    outcomes = [
+        score(Q2, _response(None, [], answerable=False, confidence=0.2), TEXT.get, 1.0),
+        score(Q2, _response("It sank.", [], confidence=0.5), TEXT.get, 1.0),
+        score(Q3, _response("Seven", [], confidence=0.9), TEXT.get, 1.0),
+        score(Q1, _response("Six.", [], confidence=0.7), TEXT.get, 1.0),  # a hit
+    ]
+    assert [o.confidence for o in Report.of(outcomes).misses()] == [0.9, 0.5, 0.2]

@@ -69,19 +69,19 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
 """
 
 
-class IndexError_(RuntimeError):
+class IndexProblem(RuntimeError):
     """Base for index problems a user can act on."""
 
 
-class IndexMismatch(IndexError_):
+class IndexMismatch(IndexProblem):
     """The index on disk was built with another model or format."""
 
 
-class IndexBusy(IndexError_):
+class IndexBusy(IndexProblem):
     """Another process is writing to the index."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(IndexProblem):
     """There is no index at the given folder yet."""
 
 

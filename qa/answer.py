@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import Corpus, stems
-from .evidence import conflicts, corroborate
-from .records import Answer, Citation, Hit
+from .evidence import cite, conflicts, corroborate
+from .records import Answer, Hit
 from .retrieve import chunk_index
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -252,7 +252,8 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
             passage.setdefault(int(s), 1.0 / (1 + rank))
     if len(corpus.sentences):
         sims_all = corpus.sentence_vectors @ query.astype(np.float32)
-        for s in np.argsort(-sims_all)[:SENTENCE_POOL].tolist():
+        pool = np.argpartition(-sims_all, min(SENTENCE_POOL, len(sims_all) - 1))[:SENTENCE_POOL]
+        for s in pool[np.argsort(-sims_all[pool])].tolist():
             passage.setdefault(int(s), 0.0)
     else:
         sims_all = np.zeros(0, dtype=np.float32)
@@ -373,21 +374,6 @@ def _answer_sentences(
     return chosen
 
 
-def cite(corpus: Corpus, i: int, n: int, score: float) -> Citation:
-    s = corpus.sentences[i]
-    doc = corpus.documents[s.doc_id]
-    return Citation(
-        n=n,
-        doc_id=s.doc_id,
-        title=doc.title,
-        published=doc.published,
-        start=s.start,
-        end=s.end,
-        quote=corpus.text(s),
-        score=round(score, 4),
-    )
-
-
 @dataclass(frozen=True)
 class Decision:
     """The sentences an answer would quote, and the evidence for answering at all."""
@@ -465,5 +451,5 @@ def answer(
         citations=citations,
         passages=hits,
         corroboration=corroboration,
-        conflicts=conflicts(corpus, question_kind(question), [top, *support], score, cite),
+        conflicts=conflicts(corpus, question_kind(question), [top, *support], score),
     )

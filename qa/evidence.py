@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -59,13 +58,30 @@ def corroborate(corpus: Corpus, best: int) -> list[int]:
     sims = vectors @ vectors[best]
     own = outlet_of(corpus, corpus.sentences[best].doc_id)
     chosen: dict[str, int] = {}
-    for i in np.argsort(-sims).tolist():
-        if sims[i] < SAME_FACT or len(chosen) >= MAX_CORROBORATION:
+    close = np.flatnonzero(sims >= SAME_FACT)  # usually a handful of a corpus's sentences
+    for i in close[np.argsort(-sims[close])].tolist():
+        if len(chosen) >= MAX_CORROBORATION:
             break
         group = outlet_of(corpus, corpus.sentences[i].doc_id)
         if group != own and group not in chosen:
             chosen[group] = i
     return list(chosen.values())
+
+
+def cite(corpus: Corpus, i: int, n: int, score: float) -> Citation:
+    """Citation number ``n`` for sentence ``i``: its quote, offsets and article."""
+    s = corpus.sentences[i]
+    doc = corpus.documents[s.doc_id]
+    return Citation(
+        n=n,
+        doc_id=s.doc_id,
+        title=doc.title,
+        published=doc.published,
+        start=s.start,
+        end=s.end,
+        quote=corpus.text(s),
+        score=round(score, 4),
+    )
 
 
 def number_in(sentence: str) -> str | None:
@@ -85,7 +101,6 @@ def conflicts(
     kind: str | None,
     evidence: list[int],
     score: dict[int, float],
-    cite: Callable[[Corpus, int, int, float], Citation],
 ) -> list[Conflict]:
     """When the sources give different counts for what was asked, each value with its
     citation, newest article first; otherwise nothing."""

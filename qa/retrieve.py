@@ -25,7 +25,8 @@ def _bm25_ranking(corpus: Corpus, question: str, depth: int) -> list[int]:
     if not terms or corpus.bm25 is None:
         return []
     scores = corpus.bm25.get_scores(terms)
-    top = np.argsort(-scores, kind="stable")[:depth]
+    top = np.argpartition(-scores, depth - 1)[:depth]
+    top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
     return [int(i) for i in top if scores[i] > 0]
 
 

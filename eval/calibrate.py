@@ -23,6 +23,7 @@ from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 from qa import QA, Weights
+from qa.about import asks_about_article
 from qa.answer import (
     CALIBRATION_FILE,
     CONFIDENCE_FEATURES,
@@ -30,6 +31,7 @@ from qa.answer import (
     candidates,
     confidence,
     decide,
+    ruled_out,
 )
 from qa.retrieve import retrieve
 
@@ -83,10 +85,14 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
 
     feats, right = [], []
     corpus = qa.corpus
+    fitted = []
     for q, c, _ in rows:
-        if not len(c.ids):
+        if not len(c.ids) or asks_about_article(q.question):
             continue
         d = decide(corpus, q.question, c, weights)
+        if ruled_out(corpus, q.question, d):
+            continue  # the service's rules decide these, not the confidence
+        fitted.append(q)
         feats.append([d.features[k] for k in CONFIDENCE_FEATURES])
         text = " ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)
         right.append(q.answerable and any(contains(text, a) for a in q.answers))
@@ -103,7 +109,7 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
     probs = np.array(
         [confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F]
     )
-    answerable = np.array([q.answerable for q, c, _ in rows if len(c.ids)])
+    answerable = np.array([q.answerable for q in fitted])
     best_t, best_declined = 0.5, -1.0
     for t in np.arange(0.05, 0.95, 0.01):
         wrong = float(np.mean(probs[answerable] < t)) if answerable.any() else 0.0
@@ -113,6 +119,7 @@ def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dic
     weights = Weights(rank=rank, confidence=conf, threshold=round(best_t, 2))
     stats = {
         "questions": len(rows),
+        "confidence_questions": len(fitted),
         "ranking_questions": len(groups),
         "top1_right": int(sum(r)),
         "threshold": weights.threshold,

@@ -21,9 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .about import CONFIDENCE as ABOUT_CONFIDENCE
+from .about import answer_about, asks_about_article
 from .corpus import Corpus, stems
 from .evidence import cite, conflicts, corroborate
-from .records import Answer, Hit
+from .kinds import MEASURED, holds_kind, question_kind
+from .records import Answer, Citation, Hit
 from .retrieve import chunk_index
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -95,125 +98,13 @@ class Weights:
         )
 
 
-# What a question asks for, read off its wording.
-_KINDS = [
-    (
-        "number",
-        re.compile(
-            r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (number|percentage|share|amount|proportion)\b|\bhow often\b",
-            re.I,
-        ),
-    ),
-    (
-        "date",
-        re.compile(
-            r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time)\b|\b(which|what) (year|month|day|date)\b|\bon what day\b",
-            re.I,
-        ),
-    ),
-    (
-        "who",
-        re.compile(
-            r"^\s*(who|whom|whose)\b|\bwhich (person|official|envoy|leader|president|man|woman|people|reporter|agency|outlet|company|organi[sz]ation|gang|group|secretary|minister)\b|\b(name|named)\b",
-            re.I,
-        ),
-    ),
-    (
-        "place",
-        re.compile(
-            r"^\s*where\b|\bwhich (country|countries|city|cities|place|state|region|nation|river|sea)\b|\bin what (country|city|place)\b",
-            re.I,
-        ),
-    ),
-]
-_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|half"
-_HAS = {
-    "number": re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I),
-    "date": re.compile(
-        r"\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
-        r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+(st|nd|rd|th) century\b|"
-        r"\b(yesterday|today|last (week|month|year|sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b",
-        re.I,
-    ),
-}
-# A name: a run of two or more capitalised words, possibly joined by particles or holding
-# a quoted nickname ("Tren de Aragua", "Héctor “Niño” Guerrero"). Single capitalised words
-# are too often countries, nationalities or a sentence's first word to count.
-_NAME = re.compile(
-    r"\b[A-Z][\w’'.-]+(?:\s+(?:(?:de|del|da|la|van|von|al|bin|of|the)\s+)?[“\"‘]?[A-Z][\w’'-]+[”\"’]?)+"
+# Words that only say what form the answer takes ("how long", "the name of", "what kind
+# of"): an answer need not repeat them.
+_ASKING = re.compile(
+    r"\bhow (long|old|far|big|large|much|many|often|tall|deep|wide|high)\b"
+    r"|\b(kind|type|sort) of\b",
+    re.I,
 )
-_NOT_NAMES = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "jan",
-    "feb",
-    "aug",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "i",
-}
-_PARTICLES = {
-    "in",
-    "at",
-    "to",
-    "from",
-    "near",
-    "across",
-    "into",
-    "the",
-    "of",
-    "de",
-    "del",
-    "da",
-    "la",
-    "van",
-    "von",
-    "al",
-    "bin",
-}
-_PLACE = re.compile(r"\b(in|at|to|from|near|across|into)\s+(the\s+)?[A-Z][\w’'-]+")
-
-
-def question_kind(question: str) -> str | None:
-    """ "number", "date", "who", "place" or None, from the question's wording."""
-    for kind, pattern in _KINDS:
-        if pattern.search(question):
-            return kind
-    return None
-
-
-def holds_kind(sentence: str, kind: str | None, question: str) -> float:
-    """1.0 when the sentence holds the kind of thing asked for, 0.0 when not, 0.5 if unknown."""
-    if kind is None:
-        return 0.5
-    if kind in _HAS:
-        return 1.0 if _HAS[kind].search(sentence) else 0.0
-    asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES | _PARTICLES
-    pattern = _NAME if kind == "who" else _PLACE
-    for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
-        if set(re.findall(r"\w+", m.group().lower())) - asked:
-            return 1.0
-    return 0.0
 
 
 def question_terms(corpus: Corpus, question: str) -> dict[str, float]:
@@ -222,7 +113,29 @@ def question_terms(corpus: Corpus, question: str) -> dict[str, float]:
     they do not answer."""
     vocab = corpus.tokens.get_vocab_dict()
     unseen = math.log(1 + (max(len(corpus.chunks), 1) + 0.5) / 0.5)
-    return {w: float(corpus.idf[vocab[w]]) if w in vocab else unseen for w in stems(question)}
+    words = stems(_ASKING.sub(" ", question))
+    return {w: float(corpus.idf[vocab[w]]) if w in vocab else unseen for w in words}
+
+
+# A capitalised word inside a question: a name, place or title the answer must be about.
+# Acronyms are left out ("NGOs", "US"): articles as often spell them out.
+_QUESTION_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'.-]*\w")
+_ACRONYM = re.compile(r"[A-Z]+s?")
+
+
+def unseen_names(corpus: Corpus, question: str) -> list[str]:
+    """Names in the question that no article uses, in its text or its title, author or
+    outlet ("Australia" asked of articles about rivers): the articles cannot be the
+    answer's source, however close the wording. A word sharing all but its last three
+    letters (and at least four) counts as used, so that "Swedish" is found in "Sweden"."""
+    out = []
+    for m in _QUESTION_NAME.finditer(question):
+        for word in re.findall(r"\w+", m.group().split("’")[0].split("'")[0]):
+            if word[0].isupper() and not _ACRONYM.fullmatch(word):
+                w = word.lower()
+                if not corpus.uses_prefix(w[: max(4, len(w) - 3)]):
+                    out.append(word)
+    return out
 
 
 def _share(terms: dict[str, float], present: frozenset[str] | set[str]) -> float:
@@ -350,16 +263,7 @@ def _answer_sentences(
 
     # Walk back while the first sentence leans on the one before it.
     while same_doc(chosen[0] - 1) and len(chosen) < MAX_SENTENCES:
-        text = corpus.text(corpus.sentences[chosen[0]])
-        previous = corpus.text(corpus.sentences[chosen[0] - 1])
-        lacks = (
-            kind is not None
-            and holds_kind(
-                " ".join(corpus.text(corpus.sentences[i]) for i in chosen), kind, question
-            )
-            == 0.0
-        )
-        if not (_LEANS.match(text) or (lacks and holds_kind(previous, kind, question) == 1.0)):
+        if not _LEANS.match(corpus.text(corpus.sentences[chosen[0]])):
             break
         chosen.insert(0, chosen[0] - 1)
     for n in (chosen[0] - 1, chosen[-1] + 1):
@@ -372,6 +276,17 @@ def _answer_sentences(
     while len(chosen) > 1 and (length(chosen) > MAX_ANSWER_CHARS or len(chosen) > MAX_SENTENCES):
         chosen.remove(min((i for i in chosen if i != best), key=lambda i: score.get(i, -1e9)))
     return chosen
+
+
+# A sentence saying that what was asked is not known or not given out.
+_NOT_KNOWN = re.compile(
+    r"\b(did|does|do|would|could|has|have|had|was|were|is|are)(n[’']t| not)( yet)?"
+    r" (name|identify|disclose|reveal|say|specify|release|confirm|comment|give details)\b"
+    r"|\b(declined|refused) to (name|identify|disclose|say|comment|give|specify|confirm)\b"
+    r"|\b(not|never) (been )?(named|identified|disclosed|released|made public)\b"
+    r"|\b(unclear|not clear|unknown|not known)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -398,6 +313,25 @@ def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision
     return Decision(top, chosen, score, features)
 
 
+NOT_KNOWN = "the articles say this is not known"
+
+
+def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
+    """Why the articles plainly cannot answer, whatever the confidence, or None: the
+    question names something no article mentions; it asks for a count or a date and the
+    best answer holds none; or the best answer says what was asked is not known
+    ("Grenell did not name the six men")."""
+    if names := unseen_names(corpus, question):
+        return f"the articles never mention {', '.join(names)}"
+    kind = question_kind(question)
+    if d.features["kind_missing"]:
+        if kind in MEASURED:
+            return f"the articles give no {kind} for this"
+        if _NOT_KNOWN.search(" ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)):
+            return NOT_KNOWN
+    return None
+
+
 def answer(
     corpus: Corpus,
     question: str,
@@ -415,28 +349,30 @@ def answer(
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
+    if (field := asks_about_article(question)) and (
+        header := answer_about(corpus, question, field, hits)
+    ):
+        return Answer(
+            question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=hits
+        )
     d = decide(corpus, question, c, w)
     conf = confidence(d.features, w)
-    kind = question_kind(question)
-    if kind in _HAS and d.features["kind_missing"]:
-        # Asked for a count or a date, and the best the articles offer holds none.
+
+    def declined(reason: str, confidence: float, citations: tuple[Citation, ...] = ()) -> Answer:
         return Answer(
-            question,
-            None,
-            False,
-            round(min(conf, w.threshold / 2), 4),
-            passages=hits,
-            reason=f"the articles give no {kind} for this",
+            question, None, False, round(confidence, 4), list(citations), hits, reason=reason
         )
+
+    if rule := ruled_out(corpus, question, d):
+        # Rules that need no calibration: quote the sentence saying it is not known.
+        quoted = (
+            tuple(cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen))
+            if rule == NOT_KNOWN
+            else ()
+        )
+        return declined(rule, min(conf, w.threshold / 2), quoted)
     if conf < w.threshold:
-        return Answer(
-            question,
-            None,
-            False,
-            round(conf, 4),
-            passages=hits,
-            reason="the articles do not appear to answer this question",
-        )
+        return declined("the articles do not appear to answer this question", conf)
     top, chosen, score = d.top, d.chosen, d.score
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +26,10 @@ def _stemmer() -> Stemmer.Stemmer:
 @lru_cache(maxsize=200_000)
 def term(word: str) -> str:
     """A word's index term: its dictionary form, stemmed. Lemmatising first joins the
-    irregular forms a stemmer leaves apart ("met" and "meet", "brought" and "bring")."""
-    return _stemmer().stemWord(simplemma.lemmatize(word, lang="en"))
+    irregular forms a stemmer leaves apart ("met" and "meet", "brought" and "bring"). The
+    lemmatiser capitalises some proper nouns ("american" -> "American", but "americans" ->
+    "americans"), so its output is lower-cased again to keep one term per word."""
+    return _stemmer().stemWord(simplemma.lemmatize(word, lang="en").lower())
 
 
 def tokenizer() -> Tokenizer:
@@ -83,6 +86,12 @@ class Corpus:
     chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
     chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
     idf: np.ndarray  # per token id, over chunks
+    words: list[str]  # every word the articles use, lower-cased and sorted
+
+    def uses_prefix(self, prefix: str) -> bool:
+        """Whether some word in the articles starts with ``prefix``."""
+        i = bisect.bisect_left(self.words, prefix)
+        return i < len(self.words) and self.words[i].startswith(prefix)
 
     def text(self, span: Span) -> str:
         return self.documents[span.doc_id].text[span.start : span.end]
@@ -122,6 +131,14 @@ class Corpus:
         sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
 
         chunk_sentences = _overlaps(chunks, sentences)
+        words = sorted(
+            {
+                w
+                for d in docs.values()
+                for text in (d.text, d.title, d.author or "", d.outlet or "")
+                for w in re.findall(r"\w+", text.lower())
+            }
+        )
         return cls(
             generation=generation,
             documents=docs,
@@ -135,6 +152,7 @@ class Corpus:
             chunk_sentences=chunk_sentences,
             chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
             idf=idf,
+            words=words,
         )
 
 

@@ -1,37 +1,11 @@
-"""Sentence choice, kinds of question, corroboration and conflicts, on tiny corpora."""
+"""Sentence choice, declining, corroboration and conflicts, on tiny corpora."""
 
 import pytest
 
 from index import Store, parse, update
 from qa import QA
-from qa.answer import holds_kind, question_kind
+from qa.answer import unseen_names
 from qa.evidence import number_in
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        ("How many people died?", "number"),
-        ("When did the talks start?", "date"),
-        ("In which year was it built?", "date"),
-        ("Who met the president?", "who"),
-        ("Which envoy travelled to Caracas?", "who"),
-        ("Where did the plane land?", "place"),
-        ("Why did the harbour close?", None),
-    ],
-)
-def test_question_kind(question, kind):
-    assert question_kind(question) == kind
-
-
-def test_holds_kind():
-    assert holds_kind("Six people were rescued.", "number", "How many?") == 1.0
-    assert holds_kind("People were rescued.", "number", "How many?") == 0.0
-    assert holds_kind("They met on Jan. 31 in the capital.", "date", "When?") == 1.0
-    assert holds_kind("The envoy Richard Grenell flew in.", "who", "Who flew in?") == 1.0
-    # a name already in the question is no answer to "who"
-    assert holds_kind("Richard Grenell flew in.", "who", "Who is Richard Grenell?") == 0.0
-    assert holds_kind("Anything", None, "Why?") == 0.5
 
 
 @pytest.mark.parametrize(
@@ -88,3 +62,31 @@ def test_corroboration_counts_a_reprint_once_and_conflicts_show_both_counts(qa):
     assert not {"a-wire", "b-reprint"} <= cited  # the reprint is not independent
     assert "c-other" in cited
     assert {c.value for c in a.conflicts} == {"12", "14"}
+
+
+def test_a_name_no_article_uses_is_declined_with_the_name(qa):
+    a = qa.ask("How many passengers were rescued off the coast of Zanzibar?")
+    assert not a.answerable and "Zanzibar" in a.reason
+    # a shared stem is enough: "Lamu's" is the Lamu the articles name
+    assert unseen_names(qa.corpus, "Who rescued the passengers off Lamu's coast?") == []
+
+
+def test_a_question_for_a_count_is_declined_when_the_best_sentence_holds_none(qa):
+    a = qa.ask("How many inquiries did the port authority open?")
+    assert not a.answerable and "number" in a.reason
+
+
+def test_a_sentence_saying_it_is_not_known_is_quoted_in_the_decline(tmp_path, real_embedder):
+    text = (
+        "Ferry sinks\n\nA ferry sank off the coast of Lamu on Sunday with forty people aboard.\n\n"
+        "Police did not name the captain of the ferry, who survived the sinking.\n\n"
+        "The port authority opened an inquiry into the accident."
+    )
+    store = Store(tmp_path / "index", real_embedder.name, real_embedder.dim)
+    update(store, [parse(text, "d")], lambda: real_embedder)
+    store.close()
+    service = QA(tmp_path / "index", embedder=real_embedder)
+    a = service.ask("What is the name of the captain of the ferry?")
+    service.close()
+    assert not a.answerable and a.reason == "the articles say this is not known"
+    assert a.citations and "did not name the captain" in a.citations[0].quote

@@ -1,0 +1,87 @@
+"""Questions about an article rather than its story: who wrote it, when it was published or
+last updated. The answer is the article's own byline or date line, quoted and cited like
+any sentence; those lines sit above the story, so the sentence search never sees them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .corpus import Corpus
+from .records import Citation, Hit
+
+# What a question about the article asks for, and the header line that answers it.
+_ASKS = {
+    "author": re.compile(
+        r"\b(who|which (reporters?|journalists?|writers?))\b.*\b(wrote|write|written|authored|reported|bylined?)\b"
+        r"|\b(authors?|byline|reporters?) of (the|this)\b",
+        re.I,
+    ),
+    "updated": re.compile(r"\b(last )?(updated|modified|revised)\b", re.I),
+    "published": re.compile(r"\b(published|posted|put online|first appeared)\b", re.I),
+}
+_ARTICLE = re.compile(r"\b(article|report|story|piece|dispatch|item|this)\b", re.I)
+# The line's quotable part starts at the group "line" (a leading "date 2025-02-01" marker
+# that some dumps carry is left out).
+_LINES = {
+    "author": re.compile(r"^[ \t]*(?P<line>By\s+[A-Z])", re.M),
+    "updated": re.compile(r"^[ \t]*(?P<line>(Last )?(Updated|Modified)\b)", re.I | re.M),
+    "published": re.compile(
+        r"^[ \t]*(date\s+\d{4}-\d\d-\d\d\s+)?(?P<line>(Originally )?(Published|Posted)\b)",
+        re.I | re.M,
+    ),
+}
+CONFIDENCE = 0.9
+
+
+def asks_about_article(question: str) -> str | None:
+    """ "author", "updated", "published" or None."""
+    if not _ARTICLE.search(question):
+        return None
+    for field, pattern in _ASKS.items():
+        if pattern.search(question):
+            return field
+    return None
+
+
+def header_line(corpus: Corpus, doc_id: str, field: str) -> tuple[int, int] | None:
+    """Offsets of the line above the story that gives ``field`` (its byline, say)."""
+    doc = corpus.documents[doc_id]
+    header = doc.text[: doc.body[0].start] if doc.body else ""
+    m = _LINES[field].search(header)
+    if m is None:
+        return None
+    start = m.start("line")
+    end = header.find("\n", start)
+    end = len(header) if end < 0 else end
+    return start, len(header[:end].rstrip())
+
+
+def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> Citation | None:
+    """The header line answering ``field`` for the article the question means: the one it
+    names ("the CNN report") or else the best retrieved one that has such a line."""
+    named = {w.lower() for w in re.findall(r"(?<=\S\s)[A-Z][\w.]*", question)}
+    docs = list(dict.fromkeys(h.doc_id for h in hits))
+
+    def names_it(doc_id: str) -> bool:
+        d = corpus.documents[doc_id]
+        about = f"{d.outlet or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
+        return bool(named & {w.lower() for w in re.findall(r"[\w.]+", about)})
+
+    # An article the question names is the only one meant; else the best retrieved one.
+    meant = [d for d in docs if names_it(d)] or ([] if named else docs)
+    for doc_id in meant:
+        if span := header_line(corpus, doc_id, field):
+            doc = corpus.documents[doc_id]
+            start, end = span
+            return Citation(
+                n=1,
+                doc_id=doc_id,
+                title=doc.title,
+                published=doc.published,
+                start=start,
+                end=end,
+                quote=doc.text[start:end],
+                score=CONFIDENCE,
+            )
+    return None

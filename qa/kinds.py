@@ -1,0 +1,163 @@
+"""What a question asks for (a count, a date, a measurement, a name, a place), read off its
+wording, and whether a sentence holds that kind of thing.
+
+No model is needed: the wording of a question says what shape its answer takes ("how
+long" wants a number with a unit, "who" a name), and a sentence without that shape cannot
+be the answer, however close its words.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|dozens?|hundreds?|thousands?|millions?|billions?|half"
+)
+_NUMBER = rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b)"
+_UNITS = (
+    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)"
+    r"|km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|m|cm|mm|feet|foot|ft|inch(?:es)?|yards?"
+    r"|acres?|hectares?|square|sq|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?"
+    r"|per ?cent|%|degrees?|°|storeys?|stories|floors|-year-old"
+)
+_CURRENCY = r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|rubles?|bolivars?|cents?)\b"
+
+# In order: the first pattern a question matches decides its kind.
+_KINDS = [
+    (
+        "money",
+        r"\bhow much\b.*\b(cost|costs|pay|paid|spend|spent|worth|price|charge|charged|fund|raise|raised|earn|earned|budget|sell|sold)\b"
+        r"|\bwhat (did|does|will) (it|\w+) cost\b",
+    ),
+    (
+        "measure",
+        r"\bhow (long|old|tall|deep|wide|high|big|large|heavy|fast)\b",
+    ),
+    (
+        "number",
+        r"\bhow (many|much|often)\b"
+        r"|\bwhat (\w+ )?(number|percentage|share|amount|proportion|rate|price|total|figure|sum|population|count|score|toll)\b",
+    ),
+    (
+        "date",
+        r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time)\b"
+        r"|\b(which|what) (year|month|day|date|decade|century)\b|\bon what day\b",
+    ),
+    (
+        "who",
+        r"^\s*(who|whom|whose)\b"
+        r"|\bwhich (person|official|envoy|leader|president|man|woman|people|reporter|secretary|minister|judge|author|writer|engineer)\b"
+        r"|\b(names?|named)\b",
+    ),
+    (
+        "name",
+        r"\b(which|what) (\w+ )?(agency|outlet|company|firm|organi[sz]ation|gang|group|party|team|club|platform|network|newspaper|broadcaster|programme|program|language|ship|mine|proposal|comedy|show|film|book)\b",
+    ),
+    (
+        "place",
+        r"^\s*where\b|\b(which|what) (country|countries|city|cities|place|state|region|nation|river|sea|island|town|port|prison)\b"
+        r"|\bin what (country|city|place)\b|\bcountry's\b",
+    ),
+]
+_KIND_PATTERNS = [(kind, re.compile(p, re.I)) for kind, p in _KINDS]
+
+_HAS = {
+    "number": re.compile(_NUMBER, re.I),
+    # A number with its unit, an age, or a date before the common era ("8700 BC").
+    "measure": re.compile(
+        rf"{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\d\s*(BC|BCE|AD|CE)\b",
+        re.I,
+    ),
+    "money": re.compile(rf"{_CURRENCY}|{_NUMBER}\s*(?:million|billion|bn|m)\b", re.I),
+    "date": re.compile(
+        r"\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+        r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
+        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+(st|nd|rd|th) century\b|"
+        r"\b(yesterday|today|last (week|month|year|sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b",
+        re.I,
+    ),
+}
+# The kinds whose absence rules a sentence out: asked "how many", a sentence with no
+# number cannot answer. Names and places are too loosely spotted to be as strict.
+MEASURED = frozenset(_HAS)
+
+# A person's name: a run of two or more capitalised words, possibly joined by particles or
+# holding a quoted nickname ("Tren de Aragua", "Héctor “Niño” Guerrero"). Single
+# capitalised words are too often countries, nationalities or a sentence's first word.
+_PERSON = re.compile(
+    r"\b[A-Z][\w’'.-]+(?:\s+(?:(?:de|del|da|la|van|von|al|bin|of|the)\s+)?[“\"‘]?[A-Z][\w’'-]+[”\"’]?)+"
+)
+# Any capitalised word after the first: enough for "which company" or "which country".
+_PROPER = re.compile(r"(?<=\S\s)[“\"‘]?[A-Z][\w’'-]+")
+_NOT_NAMES = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "jan",
+        "feb",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "i",
+        "the",
+        "in",
+        "at",
+        "to",
+        "from",
+        "near",
+        "across",
+        "into",
+        "of",
+        "de",
+        "del",
+        "da",
+        "la",
+        "van",
+        "von",
+        "al",
+        "bin",
+    ]
+)
+
+
+def question_kind(question: str) -> str | None:
+    """ "money", "measure", "number", "date", "who", "name", "place" or None."""
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def holds_kind(sentence: str, kind: str | None, question: str) -> float:
+    """1.0 when the sentence holds the kind of thing asked for, 0.0 when not, 0.5 if unknown.
+    A name counts only when the question does not already hold it."""
+    if kind is None:
+        return 0.5
+    if kind in _HAS:
+        return 1.0 if _HAS[kind].search(sentence) else 0.0
+    asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES
+    pattern = _PERSON if kind == "who" else _PROPER
+    for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
+        if set(re.findall(r"\w+", m.group().lower())) - asked:
+            return 1.0
+    return 0.0

@@ -1,0 +1,65 @@
+"""Questions about the articles themselves: who wrote one, when it was published or updated."""
+
+import pytest
+
+from index import Store, parse, update
+from qa import QA
+from qa.about import asks_about_article
+
+ARTICLES = {
+    "wire": "Ferry sinks off Lamu\n\nPublished: 12 MAR 25 08:00 ET\n\nUpdated: 12 MAR 25 09:30 ET\n\n"
+    "By Amina Otieno and Paul Kiprop, Coast Post\n\n"
+    "A ferry sank off the coast of Lamu on Sunday. Twelve passengers were rescued by fishermen.\n\n"
+    "The port authority opened an inquiry into the accident, officials said on Monday.",
+    "daily": "Harbour reopens after storm\n\n"
+    "The harbour at Mombasa reopened on Tuesday after a storm closed it for three days.\n\n"
+    "Shipping lines said delays would ease by the weekend, according to the port authority.",
+}
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory, real_embedder):
+    where = tmp_path_factory.mktemp("about") / "index"
+    store = Store(where, real_embedder.name, real_embedder.dim)
+    update(store, [parse(t, d) for d, t in ARTICLES.items()], lambda: real_embedder)
+    store.close()
+    service = QA(where, embedder=real_embedder)
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Who wrote the report on the ferry?", "author"),
+        ("When was the article last updated?", "updated"),
+        ("When was this story first published?", "published"),
+        ("Who rescued the passengers?", None),
+        ("When was the inquiry report published?", "published"),
+    ],
+)
+def test_asks_about_article(question, field):
+    assert asks_about_article(question) == field
+
+
+@pytest.mark.parametrize(
+    ("question", "quote"),
+    [
+        (
+            "Who wrote the report on the ferry sinking?",
+            "By Amina Otieno and Paul Kiprop, Coast Post",
+        ),
+        ("When was the Coast Post story last updated?", "Updated: 12 MAR 25 09:30 ET"),
+        ("When was the article about the ferry published?", "Published: 12 MAR 25 08:00 ET"),
+    ],
+)
+def test_the_header_line_is_quoted_and_cited(qa, question, quote):
+    a = qa.ask(question)
+    assert a.answerable and a.answer == quote
+    c = a.citations[0]
+    assert c.doc_id == "wire" and ARTICLES["wire"][c.start : c.end] == quote
+
+
+def test_an_article_without_a_byline_gives_no_byline_of_another(qa):
+    a = qa.ask("Who wrote the article about the harbour at Mombasa reopening?")
+    assert not (a.answer or "").startswith("By ")

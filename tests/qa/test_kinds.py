@@ -1,0 +1,54 @@
+"""What a question asks for, and whether a sentence holds it."""
+
+import pytest
+
+from qa.kinds import holds_kind, question_kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many people died?", "number"),
+        ("What tariff rate did they threaten?", "number"),
+        ("How long is the bridge?", "measure"),
+        ("How old is the pendant?", "measure"),
+        ("How much did the bridge cost to build?", "money"),
+        ("How much copper was mined?", "number"),
+        ("When did the talks start?", "date"),
+        ("In which year was it built?", "date"),
+        ("Who met the president?", "who"),
+        ("Which envoy travelled to Caracas?", "who"),
+        ("What are the names of the six men?", "who"),
+        ("Which company did he join?", "name"),
+        ("Where did the plane land?", "place"),
+        ("Which country's police arrested him?", "place"),
+        ("How far has the gang spread?", None),
+        ("Why did the harbour close?", None),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "question", "holds"),
+    [
+        ("Six people were rescued.", "number", "How many?", 1.0),
+        ("People were rescued.", "number", "How many?", 0.0),
+        ("They met on Jan. 31 in the capital.", "date", "When?", 1.0),
+        ("The river is 2,850 km long.", "measure", "How long?", 1.0),
+        ("They were held for five years.", "measure", "How long?", 1.0),
+        ("It opened in 1883 after years of work.", "measure", "How long is it?", 0.0),
+        ("A pendant dated to 8700 BC was found.", "measure", "How old?", 1.0),
+        ("The bridge cost $15.5 million.", "money", "How much did it cost?", 1.0),
+        ("The bridge cost a fortune.", "money", "How much did it cost?", 0.0),
+        ("The envoy Richard Grenell flew in.", "who", "Who flew in?", 1.0),
+        # a name already in the question is no answer to "who"
+        ("Richard Grenell flew in.", "who", "Who is Richard Grenell?", 0.0),
+        ("He later joined Microsoft as an engineer.", "name", "Which company did he join?", 1.0),
+        ("Last year, Spanish police arrested him.", "place", "Which country's police?", 1.0),
+        ("Anything", None, "Why?", 0.5),
+    ],
+)
+def test_holds_kind(sentence, kind, question, holds):
+    assert holds_kind(sentence, kind, question) == holds

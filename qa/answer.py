@@ -23,7 +23,7 @@ import numpy as np
 
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
 from .about import answer_about, asks_about_article
-from .corpus import Corpus, stems
+from .corpus import Corpus, number, stems
 from .evidence import cite, conflicts, corroborate
 from .kinds import MEASURED, holds_kind, question_kind
 from .records import Answer, Citation, Hit
@@ -35,7 +35,7 @@ MAX_SENTENCES = 3
 # Sentences taken from the sentence-level dense search, beside those in the passages.
 SENTENCE_POOL = 20
 
-RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "passage", "lead")
+RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "measured", "passage", "lead")
 CONFIDENCE_FEATURES = (
     "score",
     "dense",
@@ -60,6 +60,7 @@ class Weights:
             "around": 0.2,
             "gap": -0.3,
             "kind": 0.25,
+            "measured": 0.25,
             "passage": 0.1,
             "lead": 0.0,
         }
@@ -124,7 +125,7 @@ _ACRONYM = re.compile(r"[A-Z]+s?")
 
 
 def unseen_names(corpus: Corpus, question: str) -> list[str]:
-    """Names in the question that no article uses, in its text or its title, author or
+    """Names and numbers in the question that no article uses, in its text or its title, author or
     outlet ("Australia" asked of articles about rivers): the articles cannot be the
     answer's source, however close the wording. A word sharing all but its last three
     letters (and at least four) counts as used, so that "Swedish" is found in "Sweden"."""
@@ -135,6 +136,10 @@ def unseen_names(corpus: Corpus, question: str) -> list[str]:
                 w = word.lower()
                 if not corpus.uses_prefix(w[: max(4, len(w) - 3)]):
                     out.append(word)
+    # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.
+    for written in re.findall(r"\d+(?:[.,]\d+)*(?!\w)", question):
+        if (len(written) >= 3 or "." in written) and number(written) not in corpus.numbers:
+            out.append(written)
     return out
 
 
@@ -183,6 +188,7 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
             if 0 <= j < len(corpus.sentences) and corpus.sentences[j].doc_id == span.doc_id:
                 near |= corpus.sentence_terms[j]
         lead = 1.0 if span.ordinal < 3 else 0.0
+        holds = holds_kind(corpus.text(span), kind, question)
         # The rarest question word missing around the sentence, relative to the rarest
         # word asked: a missing "airline" or "Cuba" is the mark of a question the
         # sentence cannot answer, however many other words it shares.
@@ -193,7 +199,8 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
                 _share(terms, words),
                 _share(terms, near),
                 max(missing, default=0.0) / rarest,
-                holds_kind(corpus.text(span), kind, question),
+                holds if kind not in MEASURED else 0.5,
+                holds if kind in MEASURED else 0.5,
                 passage[i],
                 lead,
             ]

@@ -62,6 +62,14 @@ def stems(text: str) -> list[str]:
     return [term(w) for w in words if w not in _STOP]
 
 
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def number(written: str) -> str:
+    """A number as written ("2,850", "4.0") in one spelling for comparison."""
+    return written.replace(",", "")
+
+
 @dataclass(frozen=True)
 class Span:
     doc_id: str
@@ -87,6 +95,7 @@ class Corpus:
     chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
     idf: np.ndarray  # per token id, over chunks
     words: list[str]  # every word the articles use, lower-cased and sorted
+    numbers: frozenset[str]  # every number written in the articles, without separators
 
     def uses_prefix(self, prefix: str) -> bool:
         """Whether some word in the articles starts with ``prefix``."""
@@ -153,6 +162,7 @@ class Corpus:
             chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
             idf=idf,
             words=words,
+            numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
         )
 
 

@@ -25,6 +25,7 @@ _CURRENCY = r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|rubles?|bolivars?
 
 # In order: the first pattern a question matches decides its kind.
 _KINDS = [
+    ("colour", r"\bwhat colou?rs?\b"),
     (
         "money",
         r"\bhow much\b.*\b(cost|costs|pay|paid|spend|spent|worth|price|charge|charged|fund|raise|raised|earn|earned|budget|sell|sold)\b"
@@ -37,7 +38,9 @@ _KINDS = [
     (
         "number",
         r"\bhow (many|much|often)\b"
-        r"|\bwhat (\w+ )?(number|percentage|share|amount|proportion|rate|price|total|figure|sum|population|count|score|toll)\b",
+        # "what tariff rate did…", but not "what price problem…"
+        r"|\bwhat (\w+ )?(number|percentage|share|amount|proportion|rate|price|total|figure|sum|population|count|score|toll)s?"
+        r"(?=\s+(of|did|does|do|is|was|were|are|has|have|had|will|would|could|can)\b|\s*\?)",
     ),
     (
         "date",
@@ -64,6 +67,11 @@ _KIND_PATTERNS = [(kind, re.compile(p, re.I)) for kind, p in _KINDS]
 
 _HAS = {
     "number": re.compile(_NUMBER, re.I),
+    "colour": re.compile(
+        r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver"
+        r"|gold|golden|beige|tan|buff|crimson|scarlet|maroon|navy|turquoise)\b",
+        re.I,
+    ),
     # A number with its unit, an age, or a date before the common era ("8700 BC").
     "measure": re.compile(
         rf"{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\d\s*(BC|BCE|AD|CE)\b",
@@ -78,6 +86,23 @@ _HAS = {
         re.I,
     ),
 }
+# A year or a day of the month is a date, not a count: "how many" wants another number.
+_MONTH_BEFORE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I
+)
+
+
+def _holds_count(sentence: str) -> bool:
+    for m in _HAS["number"].finditer(sentence):
+        number = m.group()
+        if re.fullmatch(r"1[5-9]\d\d|20\d\d", number):
+            continue
+        if number[0].isdigit() and _MONTH_BEFORE.search(sentence[: m.start()]):
+            continue
+        return True
+    return False
+
+
 # The kinds whose absence rules a sentence out: asked "how many", a sentence with no
 # number cannot answer. Names and places are too loosely spotted to be as strict.
 MEASURED = frozenset(_HAS)
@@ -140,6 +165,46 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Capitalised only because they open a sentence.
+_LEADING = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "with",
+        "from",
+        "after",
+        "before",
+        "when",
+        "while",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "but",
+        "and",
+        "as",
+        "since",
+        "during",
+    ]
+)
+
+
 def question_kind(question: str) -> str | None:
     """ "money", "measure", "number", "date", "who", "name", "place" or None."""
     for kind, pattern in _KIND_PATTERNS:
@@ -153,11 +218,17 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
     A name counts only when the question does not already hold it."""
     if kind is None:
         return 0.5
+    if kind == "number":
+        return 1.0 if _holds_count(sentence) else 0.0
     if kind in _HAS:
         return 1.0 if _HAS[kind].search(sentence) else 0.0
     asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES
     pattern = _PERSON if kind == "who" else _PROPER
     for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
-        if set(re.findall(r"\w+", m.group().lower())) - asked:
+        words = re.findall(r"\w+", m.group().lower())
+        if kind == "who" and words[0] in _LEADING:
+            # "The English word…" is a sentence's opening, not a person.
+            words = words[1:] if len(words) > 2 else []
+        if set(words) - asked:
             return 1.0
     return 0.0

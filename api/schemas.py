@@ -36,7 +36,9 @@ class CitationOut(BaseModel):
 
 class PassageOut(BaseModel):
     doc_id: str
-    chunk_id: int
+    chunk_id: int = Field(
+        description="the passage's chunk in its article; -1 for a header line (byline, dates)"
+    )
     start: int
     end: int
     text: str

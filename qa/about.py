@@ -10,6 +10,9 @@ import re
 from .corpus import Corpus
 from .records import Citation, Hit
 
+# The chunk_id of a passage that is an article's header line rather than one of its chunks.
+HEADER = -1
+
 # What a question about the article asks for, and the header line that answers it.
 _ASKS = {
     "author": re.compile(
@@ -85,3 +88,15 @@ def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> 
                 score=CONFIDENCE,
             )
     return None
+
+
+def header_passage(citation: Citation) -> Hit:
+    """The header line as a passage, to show first with the answer it gave."""
+    return Hit(
+        citation.doc_id,
+        HEADER,
+        citation.start,
+        citation.end,
+        citation.quote,
+        citation.score,
+    )

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
-from .about import answer_about, asks_about_article
+from .about import answer_about, asks_about_article, header_passage
 from .corpus import Corpus, number, stems
 from .evidence import cite, conflicts, corroborate
 from .kinds import MEASURED, holds_kind, question_kind
@@ -339,6 +339,28 @@ def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
     return None
 
 
+def with_answer_passages(corpus: Corpus, hits: list[Hit], chosen: list[int]) -> list[Hit]:
+    """The passages to show with an answer: those holding its sentences first (one the
+    sentence search found may lie outside the retrieved ones), then the rest as ranked."""
+    ranked = [chunk_index(corpus, h) for h in hits]
+    front: list[int] = []
+    for i in chosen:
+        holding = [c for c in ranked if i in corpus.chunk_sentences[c]]
+        c = holding[0] if holding else int(corpus.sentence_chunk[i])
+        if c not in front:
+            front.append(c)
+    order = front + [c for c in ranked if c not in front]
+    by_chunk = dict(zip(ranked, hits, strict=True))
+    out = []
+    for c in order[: len(hits)]:
+        span = corpus.chunks[c]
+        out.append(
+            by_chunk.get(c)
+            or Hit(span.doc_id, span.ordinal, span.start, span.end, corpus.text(span), 0.0)
+        )
+    return out
+
+
 def answer(
     corpus: Corpus,
     question: str,
@@ -359,8 +381,9 @@ def answer(
     if (field := asks_about_article(question)) and (
         header := answer_about(corpus, question, field, hits)
     ):
+        passages = [header_passage(header), *hits[: max(len(hits) - 1, 0)]]
         return Answer(
-            question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=hits
+            question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=passages
         )
     d = decide(corpus, question, c, w)
     conf = confidence(d.features, w)
@@ -381,6 +404,7 @@ def answer(
     if conf < w.threshold:
         return declined("the articles do not appear to answer this question", conf)
     top, chosen, score = d.top, d.chosen, d.score
+    hits = with_answer_passages(corpus, hits, chosen)
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top)
     corroboration = [

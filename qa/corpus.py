@@ -92,6 +92,7 @@ class Corpus:
     sentence_vectors: np.ndarray
     sentence_terms: list[frozenset[str]]  # each sentence's stems
     chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
+    sentence_chunk: np.ndarray  # per sentence: the first chunk it overlaps
     chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
     idf: np.ndarray  # per token id, over chunks
     words: list[str]  # every word the articles use, lower-cased and sorted
@@ -159,11 +160,19 @@ class Corpus:
             sentence_vectors=np.ascontiguousarray(sent_vectors),
             sentence_terms=sentence_terms,
             chunk_sentences=chunk_sentences,
+            sentence_chunk=_first_chunk(chunk_sentences, len(sentences)),
             chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
             idf=idf,
             words=words,
             numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
         )
+
+
+def _first_chunk(chunk_sentences: list[np.ndarray], n: int) -> np.ndarray:
+    first = np.full(n, -1, dtype=np.int64)
+    for c in range(len(chunk_sentences) - 1, -1, -1):
+        first[chunk_sentences[c]] = c
+    return first
 
 
 def _overlaps(chunks: list[Span], sentences: list[Span]) -> list[np.ndarray]:

@@ -58,6 +58,9 @@ def test_the_header_line_is_quoted_and_cited(qa, question, quote):
     assert a.answerable and a.answer == quote
     c = a.citations[0]
     assert c.doc_id == "wire" and ARTICLES["wire"][c.start : c.end] == quote
+    # the header line is shown first among the passages, marked as not a chunk
+    first = a.passages[0]
+    assert (first.doc_id, first.chunk_id, first.text) == ("wire", -1, quote)
 
 
 def test_an_article_without_a_byline_gives_no_byline_of_another(qa):

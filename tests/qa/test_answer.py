@@ -56,6 +56,14 @@ def test_answer_is_a_cited_sentence(qa):
         assert qa.corpus.documents[c.doc_id].text[c.start : c.end] == c.quote
 
 
+def test_the_passages_shown_hold_the_cited_sentences_first(qa):
+    a = qa.ask("What did the port authority open after the accident?")
+    assert a.answerable
+    first = a.passages[0]
+    for c in a.citations:
+        assert c.doc_id == first.doc_id and first.start <= c.start and c.end <= first.end
+
+
 def test_corroboration_counts_a_reprint_once_and_conflicts_show_both_counts(qa):
     a = qa.ask("How many passengers were rescued by fishermen?")
     cited = {a.citations[0].doc_id, *(c.doc_id for c in a.corroboration)}

@@ -23,7 +23,7 @@ import numpy as np
 
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
 from .about import answer_about, asks_about_article, header_passage
-from .corpus import Corpus, number, stems
+from .corpus import Corpus, fold, number, stems
 from .evidence import cite, conflicts, corroborate
 from .kinds import MEASURED, holds_kind, question_kind
 from .records import Answer, Citation, Hit
@@ -125,15 +125,16 @@ _ACRONYM = re.compile(r"[A-Z]+s?")
 
 
 def unseen_names(corpus: Corpus, question: str) -> list[str]:
-    """Names and numbers in the question that no article uses, in its text or its title, author or
-    outlet ("Australia" asked of articles about rivers): the articles cannot be the
-    answer's source, however close the wording. A word sharing all but its last three
-    letters (and at least four) counts as used, so that "Swedish" is found in "Sweden"."""
+    """Names and numbers in the question that no article uses, in its text or its title,
+    author or outlet ("Australia" asked of articles about rivers): the articles cannot be
+    the answer's source, however close the wording. A word sharing all but its last three
+    letters (and at least four) counts as used, so that "Swedish" is found in "Sweden";
+    accents are ignored."""
     out = []
     for m in _QUESTION_NAME.finditer(question):
         for word in re.findall(r"\w+", m.group().split("’")[0].split("'")[0]):
             if word[0].isupper() and not _ACRONYM.fullmatch(word):
-                w = word.lower()
+                w = fold(word)
                 if not corpus.uses_prefix(w[: max(4, len(w) - 3)]):
                     out.append(word)
     # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.

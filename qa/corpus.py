@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +61,12 @@ def stems(text: str) -> list[str]:
     """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
     words = re.findall(r"(?u)\b\w\w+\b", text.lower())
     return [term(w) for w in words if w not in _STOP]
+
+
+def fold(text: str) -> str:
+    """Lower-cased, without accents: "Sánchez" and "Sanchez" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -146,7 +153,7 @@ class Corpus:
                 w
                 for d in docs.values()
                 for text in (d.text, d.title, d.author or "", d.outlet or "")
-                for w in re.findall(r"\w+", text.lower())
+                for w in re.findall(r"\w+", fold(text))
             }
         )
         return cls(

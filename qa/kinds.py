@@ -72,9 +72,10 @@ _HAS = {
         r"|gold|golden|beige|tan|buff|crimson|scarlet|maroon|navy|turquoise)\b",
         re.I,
     ),
-    # A number with its unit, an age, or a date before the common era ("8700 BC").
+    # A number with its unit, an age ("aged 45", "Smith, 45, said"), or a date before the
+    # common era ("8700 BC").
     "measure": re.compile(
-        rf"{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\d\s*(BC|BCE|AD|CE)\b",
+        rf"{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\w,\s*\d{{1,3}}\s*,|\d\s*(BC|BCE|AD|CE)\b",
         re.I,
     ),
     "money": re.compile(rf"{_CURRENCY}|{_NUMBER}\s*(?:million|billion|bn|m)\b", re.I),

@@ -77,6 +77,8 @@ def test_a_name_no_article_uses_is_declined_with_the_name(qa):
     assert not a.answerable and "Zanzibar" in a.reason
     # a shared stem is enough: "Lamu's" is the Lamu the articles name
     assert unseen_names(qa.corpus, "Who rescued the passengers off Lamu's coast?") == []
+    assert unseen_names(qa.corpus, "Who rescued the passengers off Lámu?") == []  # accents
+    assert unseen_names(qa.corpus, "Was the ferry built in 1988 or 1989?") == ["1989"]
 
 
 def test_a_question_for_a_count_is_declined_when_the_best_sentence_holds_none(qa):

@@ -40,6 +40,7 @@ def test_question_kind(question, kind):
         ("They were held for five years.", "measure", "How long?", 1.0),
         ("It opened in 1883 after years of work.", "measure", "How long is it?", 0.0),
         ("A pendant dated to 8700 BC was found.", "measure", "How old?", 1.0),
+        ("John Smith, 45, was arrested.", "measure", "How old is John Smith?", 1.0),
         ("The bridge cost $15.5 million.", "money", "How much did it cost?", 1.0),
         ("The bridge cost a fortune.", "money", "How much did it cost?", 0.0),
         ("The envoy Richard Grenell flew in.", "who", "Who flew in?", 1.0),

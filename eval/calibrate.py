@@ -1,6 +1,10 @@
-"""Fit the sentence ranker and the confidence model on a question set.
+"""Fit the sentence ranker and the confidence model on question sets.
 
-    python -m eval.calibrate [--questions FILE...] [--index-dir DIR] [--write]
+    python -m eval.calibrate [--questions FILE...] [--index-dir DIR] [--corpus DIR...] [--write]
+
+By default: eval/questions.jsonl and eval/tuning_questions.jsonl over the seed index, and
+eval/corpora/newsdesk and newsdesk2 (each indexed apart). Held out from fitting:
+eval/heldout_questions.jsonl and the other eval/corpora.
 
 Ranking: a conditional logit (softmax over each question's candidate sentences) over
 RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer,
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +42,7 @@ from qa.retrieve import retrieve
 
 from .match import contains
 from .questions import Question, load_questions
+from .run import corpus_qa
 
 MAX_WRONG_DECLINE = 0.08
 RANK_L2 = 0.1
@@ -56,7 +62,7 @@ def _rows(qa: QA, questions: list[Question], top_k: int):
             if q.answerable
             else np.zeros(len(texts), bool)
         )
-        out.append((q, c, labels))
+        out.append((q, c, labels, corpus))
     return out
 
 
@@ -77,16 +83,16 @@ def _listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = RANK_L2) 
     return minimize(loss, np.ones(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def fit(qa: QA, questions: list[Question], top_k: int = 5) -> tuple[Weights, dict]:
-    rows = _rows(qa, questions, top_k)
-    groups = [(c.features, y.astype(float)) for q, c, y in rows if y.any() and not y.all()]
+def fit(sets: list[tuple[QA, list[Question]]], top_k: int = 5) -> tuple[Weights, dict]:
+    """Weights fitted on every question of ``sets``, each asked of its own index."""
+    rows = [row for qa, questions in sets for row in _rows(qa, questions, top_k)]
+    groups = [(c.features, y.astype(float)) for q, c, y, _ in rows if y.any() and not y.all()]
     rank = dict(zip(RANK_FEATURES, _listwise(groups).round(4).tolist(), strict=True))
     weights = Weights(rank=rank)
 
     feats, right = [], []
-    corpus = qa.corpus
     fitted = []
-    for q, c, _ in rows:
+    for q, c, _, corpus in rows:
         if not len(c.ids) or asks_about_article(q.question):
             continue
         d = decide(corpus, q.question, c, weights)
@@ -137,8 +143,16 @@ def main() -> None:
     p.add_argument(
         "--questions",
         type=Path,
-        nargs="+",
+        nargs="*",
         default=[here / "questions.jsonl", here / "tuning_questions.jsonl"],
+        help="question files over the index (--index-dir)",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="*",
+        default=[here / "corpora/newsdesk", here / "corpora/newsdesk2"],
+        help="folders of articles with their questions.jsonl, each indexed apart",
     )
     p.add_argument("--index-dir", type=Path, default=None)
     p.add_argument("--top-k", type=int, default=5)
@@ -146,15 +160,24 @@ def main() -> None:
     args = p.parse_args()
     from qa.settings import Settings
 
-    qa = QA(args.index_dir or Settings().index_dir)
-    questions = [q for path in args.questions for q in load_questions(path)]
-    weights, stats = fit(qa, questions, args.top_k)
+    with tempfile.TemporaryDirectory() as work:
+        sets = []
+        if args.questions:
+            qa = QA(args.index_dir or Settings().index_dir)
+            sets.append((qa, [q for path in args.questions for q in load_questions(path)]))
+        for n, folder in enumerate(args.corpus):
+            qa = corpus_qa(folder, Path(work) / str(n))
+            sets.append((qa, load_questions(folder / "questions.jsonl")))
+        weights, stats = fit(sets, args.top_k)
+    fitted_on = [str(p.relative_to(here.parent)) for p in args.questions] + [
+        str((f / "questions.jsonl").relative_to(here.parent)) for f in args.corpus
+    ]
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
         "threshold": weights.threshold,
         "neighbour": weights.neighbour,
-        "fitted_on": [p.name for p in args.questions],
+        "fitted_on": fitted_on,
         "stats": stats,
     }
     print(json.dumps(data, indent=2))

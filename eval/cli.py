@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 import typer
 
 from .questions import BadQuestions, load_questions
-from .run import Unreachable, default_questions, local, over_http, run_suite
+from .run import Unreachable, corpus_qa, default_questions, local, over_http, run_suite
 
 if TYPE_CHECKING:
     from qa import QA
@@ -28,21 +28,12 @@ def _floor(help: str) -> typer.models.OptionInfo:
 
 def _local_qa(index_dir: Path | None, corpus: Path | None, workdir: Path) -> QA:
     """The configured index, or a throwaway index of ``corpus`` built under ``workdir``."""
-    from index import SentenceTransformerEmbedder, Store, index_paths
     from qa import QA
     from qa.settings import Settings
 
     if corpus is None:
         return QA(index_dir or Settings().index_dir)
-    embedder = SentenceTransformerEmbedder()
-    store = Store(workdir / "index", embedder.name, embedder.dim)
-    # The question file and notes beside the articles are not articles.
-    files = [
-        p for p in sorted(corpus.iterdir()) if p.is_file() and p.suffix not in (".jsonl", ".md")
-    ]
-    index_paths(store, files, lambda: embedder)
-    store.close()
-    return QA(workdir / "index", embedder=embedder)
+    return corpus_qa(corpus, workdir)
 
 
 def eval_command(

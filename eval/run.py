@@ -17,7 +17,25 @@ from .score import Report, score
 if TYPE_CHECKING:
     import httpx
 
+    from qa import QA
+
 Ask = Callable[[str, int], dict[str, Any]]
+
+
+def corpus_qa(corpus: Path, workdir: Path) -> QA:
+    """A throwaway index of the articles in folder ``corpus``, built under ``workdir``."""
+    from index import SentenceTransformerEmbedder, Store, index_paths
+    from qa import QA
+
+    embedder = SentenceTransformerEmbedder()
+    store = Store(workdir / "index", embedder.name, embedder.dim)
+    # The question file and notes beside the articles are not articles.
+    files = [
+        p for p in sorted(corpus.iterdir()) if p.is_file() and p.suffix not in (".jsonl", ".md")
+    ]
+    index_paths(store, files, lambda: embedder)
+    store.close()
+    return QA(workdir / "index", embedder=embedder)
 
 
 def run_suite(

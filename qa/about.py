@@ -25,12 +25,12 @@ _ASKS = {
 }
 _ARTICLE = re.compile(r"\b(article|report|story|piece|dispatch|item|this)\b", re.I)
 # The line's quotable part starts at the group "line" (a leading "date 2025-02-01" marker
-# that some dumps carry is left out).
+# that some dumps carry is left out); a line may hold two parts split by "|".
 _LINES = {
     "author": re.compile(r"^[ \t]*(?P<line>By\s+[A-Z])", re.M),
-    "updated": re.compile(r"^[ \t]*(?P<line>(Last )?(Updated|Modified)\b)", re.I | re.M),
+    "updated": re.compile(r"(?:^[ \t]*|\|\s*)(?P<line>(Last )?(Updated|Modified)\b)", re.I | re.M),
     "published": re.compile(
-        r"^[ \t]*(date\s+\d{4}-\d\d-\d\d\s+)?(?P<line>(Originally )?(Published|Posted)\b)",
+        r"(?:^[ \t]*|\|\s*)(date\s+\d{4}-\d\d-\d\d\s+)?(?P<line>(Originally )?(Published|Posted)\b)",
         re.I | re.M,
     ),
 }
@@ -55,24 +55,50 @@ def header_line(corpus: Corpus, doc_id: str, field: str) -> tuple[int, int] | No
     if m is None:
         return None
     start = m.start("line")
-    end = header.find("\n", start)
-    end = len(header) if end < 0 else end
+    # To the end of the line, or of its part ("Published: … | Updated: …").
+    end = min(
+        (i for i in (header.find("\n", start), header.find("|", start)) if i >= 0),
+        default=len(header),
+    )
     return start, len(header[:end].rstrip())
 
 
+def _header_words(corpus: Corpus, doc_id: str) -> set[str]:
+    d = corpus.documents[doc_id]
+    about = (
+        f"{d.outlet or ''} {d.author or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
+    )
+    return {w.lower() for w in re.findall(r"\w+", about)}
+
+
+def sources_named(corpus: Corpus, question: str) -> list[str]:
+    """The articles whose outlet or author the question names ("the Northern Wire Service
+    report", "according to Reuters", "Jack Phillips's report")."""
+    asked = " ".join(re.findall(r"\w+", question.lower()))
+    out = []
+    for doc_id, d in corpus.documents.items():
+        names = [d.outlet] if d.outlet else []
+        if d.author:
+            names += [n.split()[-1] for n in re.split(r",|\band\b", d.author) if n.strip()]
+        for name in names:
+            words = " ".join(re.findall(r"\w+", name.lower()))
+            if words and re.search(rf"\b{re.escape(words)}\b", asked):
+                out.append(doc_id)
+                break
+    return out
+
+
 def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> Citation | None:
-    """The header line answering ``field`` for the article the question means: the one it
-    names ("the CNN report") or else the best retrieved one that has such a line."""
+    """The header line answering ``field`` for the article the question means: the one
+    whose outlet, author, title or header shares most of the names in the question ("the
+    CNN report"), or else the best retrieved one that has such a line."""
     named = {w.lower() for w in re.findall(r"(?<=\S\s)[A-Z][\w.]*", question)}
-    docs = list(dict.fromkeys(h.doc_id for h in hits))
-
-    def names_it(doc_id: str) -> bool:
-        d = corpus.documents[doc_id]
-        about = f"{d.outlet or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
-        return bool(named & {w.lower() for w in re.findall(r"[\w.]+", about)})
-
-    # An article the question names is the only one meant; else the best retrieved one.
-    meant = [d for d in docs if names_it(d)] or ([] if named else docs)
+    if named:
+        overlap = {d: len(named & _header_words(corpus, d)) for d in corpus.documents}
+        most = max(overlap.values(), default=0)
+        meant = [d for d, n in overlap.items() if n == most and n > 0]
+    else:
+        meant = list(dict.fromkeys(h.doc_id for h in hits))
     for doc_id in meant:
         if span := header_line(corpus, doc_id, field):
             doc = corpus.documents[doc_id]

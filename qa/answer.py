@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
-from .about import answer_about, asks_about_article, header_passage
+from .about import answer_about, asks_about_article, header_passage, sources_named
 from .corpus import Corpus, fold, number, stems
 from .evidence import cite, conflicts, corroborate
 from .kinds import MEASURED, holds_kind, question_kind
@@ -169,11 +169,18 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
     for rank, hit in enumerate(hits):
         for s in corpus.chunk_sentences[chunk_index(corpus, hit)]:
             passage.setdefault(int(s), 1.0 / (1 + rank))
+    if named := sources_named(corpus, question):
+        # "What did the Northern Wire Service report…": that article's sentences only.
+        passage = {i: p for i, p in passage.items() if corpus.sentences[i].doc_id in named}
+        for doc_id in named:
+            for s in corpus.doc_sentences.get(doc_id, np.zeros(0, np.int64)).tolist():
+                passage.setdefault(int(s), 0.0)
     if len(corpus.sentences):
         sims_all = corpus.sentence_vectors @ query.astype(np.float32)
         pool = np.argpartition(-sims_all, min(SENTENCE_POOL, len(sims_all) - 1))[:SENTENCE_POOL]
         for s in pool[np.argsort(-sims_all[pool])].tolist():
-            passage.setdefault(int(s), 0.0)
+            if not named or corpus.sentences[s].doc_id in named:
+                passage.setdefault(int(s), 0.0)
     else:
         sims_all = np.zeros(0, dtype=np.float32)
     ids = np.fromiter(passage, dtype=np.int64, count=len(passage))
@@ -322,6 +329,8 @@ def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision
 
 
 NOT_KNOWN = "the articles say this is not known"
+# Asked in so many words for a name ("What is the name of…", "Who was the victim named…").
+_ASKS_NAME = re.compile(r"\bnames?\b|\bnamed\b|\bidentity\b|\bidentif", re.I)
 
 
 def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
@@ -333,10 +342,12 @@ def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
         return f"the articles never mention {', '.join(names)}"
     kind = question_kind(question)
     if d.features["kind_missing"]:
-        if kind in MEASURED:
-            return f"the articles give no {kind} for this"
         if _NOT_KNOWN.search(" ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)):
             return NOT_KNOWN
+        if kind in MEASURED:
+            return f"the articles give no {kind} for this"
+        if kind == "who" and _ASKS_NAME.search(question):
+            return "the articles give no name for this"
     return None
 
 

@@ -53,6 +53,14 @@ _QUESTION_WORDS = {
     "do",
     "many",
     "much",
+    "could",
+    "would",
+    "should",
+    "might",
+    "must",
+    "can",
+    "will",
+    "according",
 }
 _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 
@@ -99,6 +107,7 @@ class Corpus:
     sentence_vectors: np.ndarray
     sentence_terms: list[frozenset[str]]  # each sentence's stems
     chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
+    doc_sentences: dict[str, np.ndarray]  # per article: its sentences
     sentence_chunk: np.ndarray  # per sentence: the first chunk it overlaps
     chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
     idf: np.ndarray  # per token id, over chunks
@@ -167,6 +176,7 @@ class Corpus:
             sentence_vectors=np.ascontiguousarray(sent_vectors),
             sentence_terms=sentence_terms,
             chunk_sentences=chunk_sentences,
+            doc_sentences=_by_doc(sentences),
             sentence_chunk=_first_chunk(chunk_sentences, len(sentences)),
             chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
             idf=idf,
@@ -180,6 +190,13 @@ def _first_chunk(chunk_sentences: list[np.ndarray], n: int) -> np.ndarray:
     for c in range(len(chunk_sentences) - 1, -1, -1):
         first[chunk_sentences[c]] = c
     return first
+
+
+def _by_doc(sentences: list[Span]) -> dict[str, np.ndarray]:
+    ids: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        ids.setdefault(s.doc_id, []).append(i)
+    return {d: np.array(v, dtype=np.int64) for d, v in ids.items()}
 
 
 def _overlaps(chunks: list[Span], sentences: list[Span]) -> list[np.ndarray]:

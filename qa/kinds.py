@@ -21,19 +21,27 @@ _UNITS = (
     r"|acres?|hectares?|square|sq|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?"
     r"|per ?cent|%|degrees?|°|storeys?|stories|floors|-year-old"
 )
-_CURRENCY = r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|yuan|rubles?|bolivars?|cents?)\b"
+# An amount of money: a currency sign before a figure, or a figure in a currency or millions.
+_MONEY = (
+    r"[$€£¥]\s?\d"
+    r"|(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundreds?|thousands?|millions?|billions?))"
+    r"\s*(?:million|billion|bn|m\b|dollars?|euros?|pounds?|yen|yuan|rubles?|bolivars?|cents?)\b"
+)
 
 # In order: the first pattern a question matches decides its kind.
 _KINDS = [
     ("colour", r"\bwhat colou?rs?\b"),
+    ("time", r"\b(what|which) (time|hour)\b(?! of (the )?year)"),
     (
         "money",
-        r"\bhow much\b.*\b(cost|costs|pay|paid|spend|spent|worth|price|charge|charged|fund|raise|raised|earn|earned|budget|sell|sold)\b"
+        r"\bhow much\b.*\b(cost|costs|pay|paid|spend|spent|worth|price|charge|charged|fund|raise|raised|earn|earned|budget|sell|sold"
+        r"|money|cash|ransom|fine|fined|fee|fees|salary|wage|compensation|damages|dollars|euros)\b"
         r"|\bwhat (did|does|will) (it|\w+) cost\b",
     ),
     (
         "measure",
-        r"\bhow (long|old|tall|deep|wide|high|big|large|heavy|fast)\b",
+        r"\bhow (long|old|tall|deep|wide|high|big|large|heavy|fast)\b"
+        rf"|\bhow (many|much) (\w+ )?({_UNITS})\b",
     ),
     (
         "number",
@@ -44,8 +52,8 @@ _KINDS = [
     ),
     (
         "date",
-        r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time)\b"
-        r"|\b(which|what) (year|month|day|date|decade|century)\b|\bon what day\b",
+        r"^\s*(when|since when)\b|\bwhat (date|day|year|month|time|deadline)\b"
+        r"|\b(which|what) (year|month|day|date|decade|century)\b|\bon what day\b|\bby when\b",
     ),
     (
         "who",
@@ -67,26 +75,46 @@ _KIND_PATTERNS = [(kind, re.compile(p, re.I)) for kind, p in _KINDS]
 
 _HAS = {
     "number": re.compile(_NUMBER, re.I),
+    "time": re.compile(
+        r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(a\.?m\b|p\.?m\b|o['’]clock)|\b(noon|midnight)\b", re.I
+    ),
     "colour": re.compile(
         r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver"
         r"|gold|golden|beige|tan|buff|crimson|scarlet|maroon|navy|turquoise)\b",
         re.I,
     ),
-    # A number with its unit, an age ("aged 45", "Smith, 45, said"), or a date before the
-    # common era ("8700 BC").
+    # A number with its unit, an age ("aged 45", "Smith, 45, said"), a date before the
+    # common era ("8700 BC"), or an amount of money ("how big is the fund").
     "measure": re.compile(
-        rf"{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\w,\s*\d{{1,3}}\s*,|\d\s*(BC|BCE|AD|CE)\b",
+        rf"{_MONEY}|{_NUMBER}\s*(?:(?:more|square|cubic|full|straight|consecutive|light)[\s-]+)?(?:{_UNITS})(?!\w)|\baged? {_NUMBER}|\w,\s*\d{{1,3}}\s*,|\d\s*(BC|BCE|AD|CE)\b",
         re.I,
     ),
-    "money": re.compile(rf"{_CURRENCY}|{_NUMBER}\s*(?:million|billion|bn|m)\b", re.I),
+    "money": re.compile(_MONEY, re.I),
+    # A calendar date, a weekday, a time of day, or a time relative to the story's.
     "date": re.compile(
-        r"\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+        r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
         r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+(st|nd|rd|th) century\b|"
-        r"\b(yesterday|today|last (week|month|year|sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b",
+        r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(a\.?m\b|p\.?m\b)|\b(noon|midnight|dawn|dusk|daybreak|overnight|tonight)\b|"
+        r"\b(yesterday|today|tomorrow|last (night|week|month|year|spring|summer|autumn|fall|winter|sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b|"
+        r"\b(this|next|last|earlier this|later this) (week|weekend|month|year|morning|afternoon|evening)\b|"
+        rf"\b{_NUMBER}\s+(years?|months?|weeks?|days?|hours?|minutes?)\s+(ago|later|earlier|before|after)\b",
         re.I,
     ),
 }
+_ASKED_UNIT = re.compile(rf"\bhow (many|much) (?P<unit>(\w+ )?({_UNITS}))\b", re.I)
+_NUMBER_UNIT = re.compile(rf"{_NUMBER}\s*(?P<unit>(?:\w+[\s-]+)?(?:{_UNITS}))(?!\w)", re.I)
+_SPELLINGS = {"metre": "meter", "litre": "liter", "tonne": "ton", "kilometre": "kilometer"}
+
+
+def _unit(words: str) -> str:
+    """One spelling per unit ("metres" = "meter"), keeping "cubic" or "square" before it."""
+    *before, unit = words.lower().replace("-", " ").split()
+    unit = unit.rstrip("s")
+    shape = [w for w in before if w in ("cubic", "square")]
+    return " ".join([*shape, _SPELLINGS.get(unit, unit)])
+
+
 # A year or a day of the month is a date, not a count: "how many" wants another number.
 _MONTH_BEFORE = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I
@@ -206,6 +234,55 @@ _LEADING = frozenset(
 )
 
 
+# Who is quoted is not who did it: names in an attribution ("…, Fire Chief Danielle Moreau
+# told reporters", "said a spokesperson for Easton Regional Health") answer "who said",
+# not "who was the victim".
+_CAPS = r"[A-Z][\w’'.-]+(?:\s+(?:de|van|von|la|of|the)?\s*[A-Z][\w’'.-]+)*"
+_ATTRIBUTION = re.compile(
+    rf"{_CAPS}\s*,?\s*(?:\d{{1,3}},\s*)?(?:said|says|told|added|wrote|posted|tweeted)\b"
+    rf"|\b(?:said|says|told|according to|spokes(?:person|man|woman) for|statement from)\s+"
+    rf"(?:(?:the|a|an|its|his|her)\s+)?(?:[a-z]+\s+){{0,3}}(?:for\s+|of\s+)?(?:the\s+)?{_CAPS}"
+)
+_SAYING = re.compile(
+    r"\b(said|say|says|saying|told|tell|announce[ds]?|state[ds]?|claim(ed|s)?|describe[ds]?|"
+    r"call(ed|s)?|warn(ed|s)?|wr(ote|ite|itten)|post(ed|s)?|report(ed|s)?|quote[ds]?|according|spokes\w*|confirm(ed|s)?)\b",
+    re.I,
+)
+
+
+_PLACE_NOUNS = frozenset(
+    [
+        "lane",
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "drive",
+        "boulevard",
+        "square",
+        "park",
+        "river",
+        "lake",
+        "valley",
+        "bay",
+        "island",
+        "islands",
+        "mountain",
+        "mountains",
+        "county",
+        "bridge",
+        "dam",
+        "reservoir",
+        "canal",
+        "sea",
+        "ocean",
+        "coast",
+    ]
+)
+
+
 def question_kind(question: str) -> str | None:
     """ "money", "measure", "number", "date", "who", "name", "place" or None."""
     for kind, pattern in _KIND_PATTERNS:
@@ -219,14 +296,27 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
     A name counts only when the question does not already hold it."""
     if kind is None:
         return 0.5
+    if kind in _HAS:
+        # A figure the question already gives ("of the $22 million loss") is no answer.
+        for figure in re.findall(r"\d[\d,.]*\d|\d", question):
+            sentence = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,]|\.\d)", " ", sentence)
     if kind == "number":
         return 1.0 if _holds_count(sentence) else 0.0
+    if kind == "measure" and (asked_unit := _ASKED_UNIT.search(question)):
+        # "how many cubic metres": a number in other units is no answer.
+        want = _unit(asked_unit.group("unit"))
+        found = (_unit(m.group("unit")) for m in _NUMBER_UNIT.finditer(sentence))
+        return 1.0 if want in found else 0.0
     if kind in _HAS:
         return 1.0 if _HAS[kind].search(sentence) else 0.0
     asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES
+    if not _SAYING.search(question):
+        sentence = _ATTRIBUTION.sub(" ", sentence)
     pattern = _PERSON if kind == "who" else _PROPER
     for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
         words = re.findall(r"\w+", m.group().lower())
+        if kind == "who" and words[-1] in _PLACE_NOUNS:
+            continue  # "Foundry Lane" is no one
         if kind == "who" and words[0] in _LEADING:
             # "The English word…" is a sentence's opening, not a person.
             words = words[1:] if len(words) > 2 else []

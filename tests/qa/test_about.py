@@ -7,7 +7,7 @@ from qa import QA
 from qa.about import asks_about_article
 
 ARTICLES = {
-    "wire": "Ferry sinks off Lamu\n\nPublished: 12 MAR 25 08:00 ET\n\nUpdated: 12 MAR 25 09:30 ET\n\n"
+    "wire": "Ferry sinks off Lamu\n\nPublished: 12 MAR 25 08:00 ET | Updated: 12 MAR 25 09:30 ET\n\n"
     "By Amina Otieno and Paul Kiprop, Coast Post\n\n"
     "A ferry sank off the coast of Lamu on Sunday. Twelve passengers were rescued by fishermen.\n\n"
     "The port authority opened an inquiry into the accident, officials said on Monday.",

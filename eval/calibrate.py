@@ -3,7 +3,7 @@
     python -m eval.calibrate [--questions FILE...] [--index-dir DIR] [--corpus DIR...] [--write]
 
 By default: eval/questions.jsonl and eval/tuning_questions.jsonl over the seed index, and
-eval/corpora/newsdesk and newsdesk2 (each indexed apart). Held out from fitting:
+eval/corpora/newsdesk, newsdesk2 and newsdesk3 (each indexed apart). Held out from fitting:
 eval/heldout_questions.jsonl and the other eval/corpora.
 
 Ranking: a conditional logit (softmax over each question's candidate sentences) over
@@ -151,7 +151,7 @@ def main() -> None:
         "--corpus",
         type=Path,
         nargs="*",
-        default=[here / "corpora/newsdesk", here / "corpora/newsdesk2"],
+        default=[here / f"corpora/{name}" for name in ("newsdesk", "newsdesk2", "newsdesk3")],
         help="folders of articles with their questions.jsonl, each indexed apart",
     )
     p.add_argument("--index-dir", type=Path, default=None)

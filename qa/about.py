@@ -21,7 +21,7 @@ _ASKS = {
         re.I,
     ),
     "updated": re.compile(r"\b(last )?(updated|modified|revised)\b", re.I),
-    "published": re.compile(r"\b(published|posted|put online|first appeared)\b", re.I),
+    "published": re.compile(r"\b(publish(ed)?|post(ed)?|put online|first appeared)\b", re.I),
 }
 _ARTICLE = re.compile(r"\b(article|report|story|piece|dispatch|item|this)\b", re.I)
 # The line's quotable part starts at the group "line" (a leading "date 2025-02-01" marker

@@ -20,6 +20,7 @@ _UNITS = (
     r"|km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|m|cm|mm|feet|foot|ft|inch(?:es)?|yards?"
     r"|acres?|hectares?|square|sq|tonnes?|tons?|kg|kilograms?|grams?|pounds?|lbs?"
     r"|per ?cent|%|degrees?|°|storeys?|stories|floors|-year-old"
+    r"|mph|km/h|kph|knots|miles per hour|kilomet(?:re|er)s per hour"
 )
 # An amount of money: a currency sign before a figure, or a figure in a currency or millions.
 _MONEY = (
@@ -41,6 +42,7 @@ _KINDS = [
     (
         "measure",
         r"\bhow (long|old|tall|deep|wide|high|big|large|heavy|fast)\b"
+        r"|\bhow much (longer|later|earlier|farther|further|more time|taller|higher|bigger)\b"
         rf"|\bhow (many|much) (\w+ )?({_UNITS})\b",
     ),
     (
@@ -102,6 +104,16 @@ _HAS = {
         re.I,
     ),
 }
+# A question about what is yet to happen, and a sentence that speaks of the future.
+_WHEN_WILL = re.compile(
+    r"^\s*(when|by when|on what date|what date)\b.*\b(will|would be|is (it |\w+ )?(expected|due|scheduled|set|planned|going))\b",
+    re.I,
+)
+_FUTURE = re.compile(
+    r"\b(will|would|shall|expect\w*|due|scheduled|set to|plans?|planned|planning|next|upcoming"
+    r"|later this|by the end of|is to|are to|aims?|intends?|tomorrow|soon)\b",
+    re.I,
+)
 _ASKED_UNIT = re.compile(rf"\bhow (many|much) (?P<unit>(\w+ )?({_UNITS}))\b", re.I)
 _NUMBER_UNIT = re.compile(rf"{_NUMBER}\s*(?P<unit>(?:\w+[\s-]+)?(?:{_UNITS}))(?!\w)", re.I)
 _SPELLINGS = {"metre": "meter", "litre": "liter", "tonne": "ton", "kilometre": "kilometer"}
@@ -115,7 +127,8 @@ def _unit(words: str) -> str:
     return " ".join([*shape, _SPELLINGS.get(unit, unit)])
 
 
-# A year or a day of the month is a date, not a count: "how many" wants another number.
+# A year, a day of the month or a number in a name ("MS-13") is no count: "how many" wants
+# another number.
 _MONTH_BEFORE = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I
 )
@@ -123,11 +136,13 @@ _MONTH_BEFORE = re.compile(
 
 def _holds_count(sentence: str) -> bool:
     for m in _HAS["number"].finditer(sentence):
-        number = m.group()
+        number = m.group().rstrip(".,")
         if re.fullmatch(r"1[5-9]\d\d|20\d\d", number):
             continue
         if number[0].isdigit() and _MONTH_BEFORE.search(sentence[: m.start()]):
             continue
+        if number[0].isdigit() and re.search(r"[\w-]$", sentence[: m.start()]):
+            continue  # part of a name or code: "MS-13", "Highway 14" is not, "A380" is
         return True
     return False
 
@@ -302,6 +317,8 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
             sentence = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,]|\.\d)", " ", sentence)
     if kind == "number":
         return 1.0 if _holds_count(sentence) else 0.0
+    if kind == "date" and _WHEN_WILL.search(question) and not _FUTURE.search(sentence):
+        return 0.0  # asked when something will happen; the sentence tells only the past
     if kind == "measure" and (asked_unit := _ASKED_UNIT.search(question)):
         # "how many cubic metres": a number in other units is no answer.
         want = _unit(asked_unit.group("unit"))

@@ -34,6 +34,7 @@ def qa(tmp_path_factory, real_embedder):
         ("Who wrote the report on the ferry?", "author"),
         ("When was the article last updated?", "updated"),
         ("When was this story first published?", "published"),
+        ("What date did the Coast Post publish its piece?", "published"),
         ("Who rescued the passengers?", None),
         ("When was the inquiry report published?", "published"),
     ],

@@ -12,6 +12,7 @@ from qa.kinds import holds_kind, question_kind
         ("What tariff rate did they threaten?", "number"),
         ("How long is the bridge?", "measure"),
         ("How many cubic metres of water did it hold?", "measure"),
+        ("How much longer did the trips take?", "measure"),
         ("How old is the pendant?", "measure"),
         ("How much did the bridge cost to build?", "money"),
         ("How much copper was mined?", "number"),
@@ -36,9 +37,11 @@ def test_question_kind(question, kind):
     [
         ("Six people were rescued.", "number", "How many?", 1.0),
         ("People were rescued.", "number", "How many?", 0.0),
+        ("The MS-13 gang was designated in 2025.", "number", "How many?", 0.0),
         ("They met on Jan. 31 in the capital.", "date", "When?", 1.0),
         ("The river is 2,850 km long.", "measure", "How long?", 1.0),
         ("They were held for five years.", "measure", "How long?", 1.0),
+        ("The train was doing 58 mph on the curve.", "measure", "How fast was it going?", 1.0),
         ("It opened in 1883 after years of work.", "measure", "How long is it?", 0.0),
         ("A pendant dated to 8700 BC was found.", "measure", "How old?", 1.0),
         ("John Smith, 45, was arrested.", "measure", "How old is John Smith?", 1.0),
@@ -48,6 +51,8 @@ def test_question_kind(question, kind):
         ("It held 4 million cubic meters.", "measure", "How many cubic metres did it hold?", 1.0),
         ("Sirens sounded at 1:15 a.m.", "date", "When did the sirens sound?", 1.0),
         ("Sirens sounded two hours later.", "date", "When did the sirens sound?", 1.0),
+        ("Officials agreed last week to resume flights.", "date", "When will flights resume?", 0.0),
+        ("Flights will resume on March 3.", "date", "When will flights resume?", 1.0),
         ("The bridge cost a fortune.", "money", "How much did it cost?", 0.0),
         ("The envoy Richard Grenell flew in.", "who", "Who flew in?", 1.0),
         # a name already in the question is no answer to "who"

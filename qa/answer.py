@@ -145,8 +145,17 @@ def unseen_names(corpus: Corpus, question: str) -> list[str]:
 
 
 def _share(terms: dict[str, float], present: frozenset[str] | set[str]) -> float:
+    """The IDF-weighted share of ``terms`` in ``present``; a term also counts when a present
+    one shares its first five letters ("evacue" and "evacu", "construct" and "construction"),
+    the derived forms a stemmer keeps apart."""
     total = sum(terms.values())
-    return sum(w for t, w in terms.items() if t in present) / total if total else 0.0
+    if not total:
+        return 0.0
+    prefixes = {p[:5] for p in present if len(p) >= 5}
+    return (
+        sum(w for t, w in terms.items() if t in present or (len(t) >= 5 and t[:5] in prefixes))
+        / total
+    )
 
 
 @dataclass(frozen=True)

@@ -74,18 +74,12 @@ def _header_words(corpus: Corpus, doc_id: str) -> set[str]:
 def sources_named(corpus: Corpus, question: str) -> list[str]:
     """The articles whose outlet or author the question names ("the Northern Wire Service
     report", "according to Reuters", "Jack Phillips's report")."""
-    asked = " ".join(re.findall(r"\w+", question.lower()))
-    out = []
-    for doc_id, d in corpus.documents.items():
-        names = [d.outlet] if d.outlet else []
-        if d.author:
-            names += [n.split()[-1] for n in re.split(r",|\band\b", d.author) if n.strip()]
-        for name in names:
-            words = " ".join(re.findall(r"\w+", name.lower()))
-            if words and re.search(rf"\b{re.escape(words)}\b", asked):
-                out.append(doc_id)
-                break
-    return out
+    words = re.findall(r"\w+", question.lower())
+    named: set[str] = set()
+    for n in range(1, 6):
+        for i in range(len(words) - n + 1):
+            named |= corpus.sources.get(" ".join(words[i : i + n]), frozenset())
+    return sorted(named)
 
 
 def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> Citation | None:

@@ -144,18 +144,24 @@ def unseen_names(corpus: Corpus, question: str) -> list[str]:
     return out
 
 
-def _share(terms: dict[str, float], present: frozenset[str] | set[str]) -> float:
-    """The IDF-weighted share of ``terms`` in ``present``; a term also counts when a present
-    one shares its first five letters ("evacue" and "evacu", "construct" and "construction"),
-    the derived forms a stemmer keeps apart."""
+def _share(terms: dict[str, float], present: frozenset[str] | set[str], aliases: Aliases) -> float:
+    """The IDF-weighted share of ``terms`` in ``present``, a term counting as present when
+    one of its ``aliases`` is."""
     total = sum(terms.values())
     if not total:
         return 0.0
-    prefixes = {p[:5] for p in present if len(p) >= 5}
-    return (
-        sum(w for t, w in terms.items() if t in present or (len(t) >= 5 and t[:5] in prefixes))
-        / total
-    )
+    return sum(w for t, w in terms.items() if not aliases[t].isdisjoint(present)) / total
+
+
+Aliases = dict[str, frozenset[str]]
+
+
+def aliases(corpus: Corpus, terms: dict[str, float]) -> Aliases:
+    """Each term with the index terms sharing its first five letters ("evacue" with
+    "evacu", "construct" with "construction"): derived forms a stemmer keeps apart."""
+    return {
+        t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())]) for t in terms
+    }
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,7 @@ class Candidates:
 def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]) -> Candidates:
     """Every sentence that might answer, described by RANK_FEATURES."""
     terms = question_terms(corpus, question)
+    alias = aliases(corpus, terms)
     kind = question_kind(question)
     passage: dict[int, float] = {}
     for rank, hit in enumerate(hits):
@@ -213,8 +220,8 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
         rows.append(
             [
                 float(sims_all[i]),
-                _share(terms, words),
-                _share(terms, near),
+                _share(terms, words, alias),
+                _share(terms, near, alias),
                 max(missing, default=0.0) / rarest,
                 holds if kind not in MEASURED else 0.5,
                 holds if kind in MEASURED else 0.5,
@@ -225,7 +232,7 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
     vocab = corpus.tokens.get_vocab_dict()
     total = sum(terms.values()) or 1.0
     evidence = {
-        "context": _share(terms, context),
+        "context": _share(terms, context, alias),
         "unseen": sum(w for t, w in terms.items() if t not in vocab) / total,
     }
     return Candidates(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,11 +109,22 @@ class Corpus:
     sentence_terms: list[frozenset[str]]  # each sentence's stems
     chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
     doc_sentences: dict[str, np.ndarray]  # per article: its sentences
+    sources: dict[str, frozenset[str]]  # outlet or author's surname, lower-cased -> doc_ids
     sentence_chunk: np.ndarray  # per sentence: the first chunk it overlaps
     chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
     idf: np.ndarray  # per token id, over chunks
     words: list[str]  # every word the articles use, lower-cased and sorted
+    vocabulary: list[str]  # every index term (stem), sorted
     numbers: frozenset[str]  # every number written in the articles, without separators
+
+    def terms_with_prefix(self, prefix: str) -> list[str]:
+        """The index terms (stems) that start with ``prefix``."""
+        i = bisect.bisect_left(self.vocabulary, prefix)
+        out = []
+        while i < len(self.vocabulary) and self.vocabulary[i].startswith(prefix):
+            out.append(self.vocabulary[i])
+            i += 1
+        return out
 
     def uses_prefix(self, prefix: str) -> bool:
         """Whether some word in the articles starts with ``prefix``."""
@@ -177,10 +189,12 @@ class Corpus:
             sentence_terms=sentence_terms,
             chunk_sentences=chunk_sentences,
             doc_sentences=_by_doc(sentences),
+            sources=_sources(docs.values()),
             sentence_chunk=_first_chunk(chunk_sentences, len(sentences)),
             chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
             idf=idf,
             words=words,
+            vocabulary=sorted(tokens.get_vocab_dict()),
             numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
         )
 
@@ -190,6 +204,24 @@ def _first_chunk(chunk_sentences: list[np.ndarray], n: int) -> np.ndarray:
     for c in range(len(chunk_sentences) - 1, -1, -1):
         first[chunk_sentences[c]] = c
     return first
+
+
+def source_names(outlet: str | None, author: str | None) -> list[str]:
+    """How a question may name an article's source: its outlet or an author's full name
+    ("Northern Wire Service", "Jack Phillips"), as lower-cased words joined by spaces. A
+    surname alone is not enough: the story may quote someone else of that name."""
+    names = [outlet] if outlet else []
+    if author:
+        names += [n for n in re.split(r",|\band\b", author) if n.strip()]
+    return [" ".join(re.findall(r"\w+", n.lower())) for n in names if re.search(r"\w", n)]
+
+
+def _sources(docs: Iterable[StoredDocument]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for d in docs:
+        for name in source_names(d.outlet, d.author):
+            out.setdefault(name, set()).add(d.doc_id)
+    return {name: frozenset(ids) for name, ids in out.items()}
 
 
 def _by_doc(sentences: list[Span]) -> dict[str, np.ndarray]:

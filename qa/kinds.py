@@ -331,7 +331,7 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
         sentence = _ATTRIBUTION.sub(" ", sentence)
     pattern = _PERSON if kind == "who" else _PROPER
     for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
-        words = re.findall(r"\w+", m.group().lower())
+        words = re.findall(r"\w+", re.sub(r"['’]s\b", "", m.group().lower()))
         if kind == "who" and words[-1] in _PLACE_NOUNS:
             continue  # "Foundry Lane" is no one
         if kind == "who" and words[0] in _LEADING:

@@ -57,6 +57,12 @@ def test_question_kind(question, kind):
         ("The envoy Richard Grenell flew in.", "who", "Who flew in?", 1.0),
         # a name already in the question is no answer to "who"
         ("Richard Grenell flew in.", "who", "Who is Richard Grenell?", 0.0),
+        (
+            "Ontario's Ministry of Mines was told.",
+            "who",
+            "Who at the Ontario Ministry of Mines?",
+            0.0,
+        ),
         ("He later joined Microsoft as an engineer.", "name", "Which company did he join?", 1.0),
         ("Last year, Spanish police arrested him.", "place", "Which country's police?", 1.0),
         ("Anything", None, "Why?", 0.5),

@@ -12,24 +12,24 @@ from qa import QA
 ROOT = Path(__file__).resolve().parents[2]
 ENCYCLOPEDIA = ROOT / "eval/corpora/encyclopedia"
 
-# Measured 2026-11-24 on eval/questions.jsonl (hybrid, top 5): recall@1 0.821, recall@5 0.970,
-# MRR@5 0.884, doc recall@5 0.985, hit 0.851, support 0.919, declined 0.833, wrongly declined
-# 0.075, accuracy 0.847.
+# Measured 2026-11-24 on eval/questions.jsonl (hybrid, top 5): recall@1 0.866, recall@5 0.985,
+# MRR@5 0.916, doc recall@5 1.000, hit 0.866, support 0.892, declined 0.889, wrongly declined
+# 0.030, accuracy 0.871.
 SEED_FLOORS = {
-    "recall@1": 0.80,
+    "recall@1": 0.83,
     "recall@5": 0.95,
-    "mrr@5": 0.86,
+    "mrr@5": 0.88,
     "doc_recall@5": 0.97,
     "hit_rate": 0.83,
-    "citation_support": 0.89,
+    "citation_support": 0.86,
     "citation_offsets_valid": 1.0,
-    "unanswerable_declined": 0.77,
-    "accuracy": 0.82,
+    "unanswerable_declined": 0.8,
+    "accuracy": 0.84,
 }
-SEED_CEILINGS = {"answerable_wrongly_declined": 0.10}
+SEED_CEILINGS = {"answerable_wrongly_declined": 0.07}
 # Measured 2026-11-24 on eval/heldout_questions.jsonl (seeds, never fitted on): recall@1 0.846,
-# recall@5 1.000, MRR@5 0.902, hit 0.923, support 0.960, declined 0.750, wrongly declined
-# 0.038, accuracy 0.868.
+# recall@5 1.000, MRR@5 0.902, hit 0.923, support 0.960, declined 0.917, wrongly declined
+# 0.038, accuracy 0.921.
 SEED_HELD_OUT_FLOORS = {
     "recall@1": 0.80,
     "recall@5": 0.96,
@@ -38,25 +38,40 @@ SEED_HELD_OUT_FLOORS = {
     "hit_rate": 0.88,
     "citation_support": 0.92,
     "citation_offsets_valid": 1.0,
-    "unanswerable_declined": 0.66,
-    "accuracy": 0.84,
+    "unanswerable_declined": 0.83,
+    "accuracy": 0.89,
 }
 SEED_HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.08}
-# Measured 2026-11-24 on the encyclopedia corpus: recall@1 0.926, recall@5 1.000, MRR@5 0.951,
-# doc recall@5 1.000, hit 0.852, support 0.939, declined 0.833, wrongly declined 0.093,
-# accuracy 0.848.
+# Measured 2026-11-24 on the encyclopedia corpus (never fitted on): recall@1 0.963, recall@5
+# 1.000, MRR@5 0.977, doc recall@5 1.000, hit 0.889, support 0.941, declined 0.750, wrongly
+# declined 0.056, accuracy 0.864.
 HELD_OUT_FLOORS = {
-    "recall@1": 0.90,
+    "recall@1": 0.93,
     "recall@5": 0.97,
-    "mrr@5": 0.93,
+    "mrr@5": 0.95,
     "doc_recall@5": 0.97,
-    "hit_rate": 0.83,
+    "hit_rate": 0.85,
     "citation_support": 0.91,
     "citation_offsets_valid": 1.0,
-    "unanswerable_declined": 0.74,
-    "accuracy": 0.82,
+    "unanswerable_declined": 0.66,
+    "accuracy": 0.83,
 }
-HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.12}
+HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.09}
+# Measured 2026-11-24 on eval/corpora/newsdesk4 (news written by someone who never saw the
+# service, never fitted on): recall@1 0.750, recall@5 1.000, MRR@5 0.859, hit 0.625, support
+# 0.667, declined 0.583, wrongly declined 0.062, accuracy 0.614.
+NEWS_HELD_OUT_FLOORS = {
+    "recall@1": 0.71,
+    "recall@5": 0.96,
+    "mrr@5": 0.82,
+    "doc_recall@5": 0.96,
+    "hit_rate": 0.59,
+    "citation_support": 0.63,
+    "citation_offsets_valid": 1.0,
+    "unanswerable_declined": 0.5,
+    "accuracy": 0.58,
+}
+NEWS_HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.10}
 
 
 def _check(metrics, floors, ceilings):
@@ -77,18 +92,27 @@ def test_held_out_seed_questions_meet_their_floors(seed_qa):
     _check(report.metrics, SEED_HELD_OUT_FLOORS, SEED_HELD_OUT_CEILINGS)
 
 
-@pytest.fixture(scope="module")
-def encyclopedia_qa(tmp_path_factory, real_embedder):
-    where = tmp_path_factory.mktemp("encyclopedia") / "index"
-    store = Store(where, real_embedder.name, real_embedder.dim)
-    index_paths(store, sorted(ENCYCLOPEDIA.glob("*.txt")), lambda: real_embedder)
+def _corpus_qa(tmp_path_factory, embedder, folder: Path) -> QA:
+    where = tmp_path_factory.mktemp(folder.name) / "index"
+    store = Store(where, embedder.name, embedder.dim)
+    index_paths(store, sorted(folder.glob("*.txt")), lambda: embedder)
     store.close()
-    qa = QA(where, embedder=real_embedder)
-    yield qa
+    return QA(where, embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    ("folder", "floors", "ceilings"),
+    [
+        (ENCYCLOPEDIA, HELD_OUT_FLOORS, HELD_OUT_CEILINGS),
+        (ROOT / "eval/corpora/newsdesk4", NEWS_HELD_OUT_FLOORS, NEWS_HELD_OUT_CEILINGS),
+    ],
+    ids=["encyclopedia", "newsdesk4"],
+)
+def test_held_out_corpora_meet_their_floors(
+    tmp_path_factory, real_embedder, folder, floors, ceilings
+):
+    qa = _corpus_qa(tmp_path_factory, real_embedder, folder)
+    ask, text = local(qa)
+    report = run_suite(load_questions(folder / "questions.jsonl"), ask, text)
     qa.close()
-
-
-def test_held_out_encyclopedia_questions_meet_their_floors(encyclopedia_qa):
-    ask, text = local(encyclopedia_qa)
-    report = run_suite(load_questions(ENCYCLOPEDIA / "questions.jsonl"), ask, text)
-    _check(report.metrics, HELD_OUT_FLOORS, HELD_OUT_CEILINGS)
+    _check(report.metrics, floors, ceilings)

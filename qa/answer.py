@@ -114,7 +114,7 @@ def question_terms(corpus: Corpus, question: str) -> dict[str, float]:
     they do not answer."""
     vocab = corpus.tokens.get_vocab_dict()
     unseen = math.log(1 + (max(len(corpus.chunks), 1) + 0.5) / 0.5)
-    words = stems(_ASKING.sub(" ", question))
+    words = stems(_ASKING.sub(" ", corpus.spell_out(question)))
     return {w: float(corpus.idf[vocab[w]]) if w in vocab else unseen for w in words}
 
 

@@ -72,6 +72,30 @@ def stems(text: str) -> list[str]:
     return [term(w) for w in words if w not in _STOP]
 
 
+# Abbreviations readers type that articles often spell out. A question's abbreviation is
+# read as its long form only when the articles never use the abbreviation itself.
+ABBREVIATIONS = {
+    "CEO": "chief executive",
+    "CFO": "chief financial officer",
+    "COO": "chief operating officer",
+    "CTO": "chief technology officer",
+    "ER": "emergency room",
+    "ERs": "emergency rooms",
+    "ICU": "intensive care unit",
+    "PM": "prime minister",
+    "MP": "member of parliament",
+    "MPs": "members of parliament",
+    "UN": "United Nations",
+    "EU": "European Union",
+    "UK": "United Kingdom",
+    "NGO": "nongovernmental organization",
+    "NGOs": "nongovernmental organizations",
+    "govt": "government",
+    "dept": "department",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b")
+
+
 def fold(text: str) -> str:
     """Lower-cased, without accents: "Sánchez" and "Sanchez" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -117,6 +141,15 @@ class Corpus:
     vocabulary: list[str]  # every index term (stem), sorted
     numbers: frozenset[str]  # every number written in the articles, without separators
 
+    def spell_out(self, question: str) -> str:
+        """``question`` with the abbreviations the articles never use spelt out."""
+
+        def long_form(m: re.Match[str]) -> str:
+            short = m.group()
+            return short if self.uses_word(fold(short)) else ABBREVIATIONS[short]
+
+        return _ABBREVIATION.sub(long_form, question)
+
     def terms_with_prefix(self, prefix: str) -> list[str]:
         """The index terms (stems) that start with ``prefix``."""
         i = bisect.bisect_left(self.vocabulary, prefix)
@@ -125,6 +158,11 @@ class Corpus:
             out.append(self.vocabulary[i])
             i += 1
         return out
+
+    def uses_word(self, word: str) -> bool:
+        """Whether the articles use ``word`` (lower-cased, without accents)."""
+        i = bisect.bisect_left(self.words, word)
+        return i < len(self.words) and self.words[i] == word
 
     def uses_prefix(self, prefix: str) -> bool:
         """Whether some word in the articles starts with ``prefix``."""

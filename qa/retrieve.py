@@ -21,7 +21,7 @@ def _dense_ranking(corpus: Corpus, query: np.ndarray, depth: int) -> list[int]:
 
 
 def _bm25_ranking(corpus: Corpus, question: str, depth: int) -> list[int]:
-    terms = corpus.terms(question)
+    terms = corpus.terms(corpus.spell_out(question))
     if not terms or corpus.bm25 is None:
         return []
     scores = corpus.bm25.get_scores(terms)

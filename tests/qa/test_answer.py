@@ -100,3 +100,21 @@ def test_a_sentence_saying_it_is_not_known_is_quoted_in_the_decline(tmp_path, re
     service.close()
     assert not a.answerable and a.reason == "the articles say this is not known"
     assert a.citations and "did not name the captain" in a.citations[0].quote
+
+
+def test_an_abbreviation_the_articles_never_use_is_spelt_out(tmp_path, real_embedder):
+    text = (
+        "Port chief resigns\n\nThe port authority's chief executive, Amina Otieno, resigned on "
+        "Monday after the ferry sank off Lamu.\n\nThe ICU at Lamu hospital treated four people."
+    )
+    store = Store(tmp_path / "index", real_embedder.name, real_embedder.dim)
+    update(store, [parse(text, "d")], lambda: real_embedder)
+    store.close()
+    service = QA(tmp_path / "index", embedder=real_embedder)
+    corpus = service.corpus
+    # "CEO" is not in the article, "ICU" is: only the first is read as its long form
+    assert corpus.spell_out("Who was the CEO?") == "Who was the chief executive?"
+    assert corpus.spell_out("How many were in the ICU?") == "How many were in the ICU?"
+    a = service.ask("Who was the port authority's CEO?")
+    service.close()
+    assert a.answerable and "Amina Otieno" in a.answer

@@ -29,16 +29,10 @@ from sklearn.linear_model import LogisticRegression
 
 from qa import QA, Weights
 from qa.about import asks_about_article
-from qa.answer import (
-    CALIBRATION_FILE,
-    CONFIDENCE_FEATURES,
-    RANK_FEATURES,
-    candidates,
-    confidence,
-    decide,
-    ruled_out,
-)
+from qa.declines import ruled_out
+from qa.features import RANK_FEATURES, candidates
 from qa.retrieve import retrieve
+from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, confidence, decide
 
 from .match import contains
 from .questions import Question, load_questions

@@ -8,9 +8,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .answer import Weights, answer
+    from .answer import answer
     from .records import Answer, Citation, Conflict, Hit
     from .retrieve import MODES, retrieve
+    from .select import Weights
     from .service import QA
 
 __all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "answer", "retrieve"]
@@ -18,7 +19,7 @@ __all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "a
 # The public names are loaded on first use: the `qa` command lives in this package, and
 # `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
 _HOME = {
-    "Weights": "answer",
+    "Weights": "select",
     "answer": "answer",
     "Answer": "records",
     "Citation": "records",

@@ -12,10 +12,11 @@ import numpy as np
 from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store
 from index.embed import MODEL_DIM, question_embedder
 
-from .answer import Weights, answer
+from .answer import answer
 from .corpus import Corpus
 from .records import Answer
 from .retrieve import retrieve
+from .select import Weights
 
 
 class QA:

@@ -4,7 +4,7 @@ import pytest
 
 from index import Store, parse, update
 from qa import QA
-from qa.answer import unseen_names
+from qa.declines import unseen_names
 from qa.evidence import number_in
 
 

@@ -1,0 +1,73 @@
+"""Declines that need no calibration: the articles plainly cannot answer.
+
+The question names something no article mentions; it asks for a count, a date or a
+measurement and the best sentence holds none; it asks for a name and the best sentence
+gives none; or the best sentence says that what was asked is not known.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .corpus import Corpus, fold, number
+from .kinds import MEASURED, question_kind
+from .select import Decision
+
+# A capitalised word inside a question: a name, place or title the answer must be about.
+# Acronyms are left out ("NGOs", "US"): articles as often spell them out.
+_QUESTION_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'.-]*\w")
+_ACRONYM = re.compile(r"[A-Z]+s?")
+
+
+def unseen_names(corpus: Corpus, question: str) -> list[str]:
+    """Names and numbers in the question that no article uses, in its text or its title,
+    author or outlet ("Australia" asked of articles about rivers): the articles cannot be
+    the answer's source, however close the wording. A word sharing all but its last three
+    letters (and at least four) counts as used, so that "Swedish" is found in "Sweden";
+    accents are ignored."""
+    out = []
+    for m in _QUESTION_NAME.finditer(question):
+        for word in re.findall(r"\w+", m.group().split("’")[0].split("'")[0]):
+            if word[0].isupper() and not _ACRONYM.fullmatch(word):
+                w = fold(word)
+                if not corpus.uses_prefix(w[: max(4, len(w) - 3)]):
+                    out.append(word)
+    # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.
+    for written in re.findall(r"\d+(?:[.,]\d+)*(?!\w)", question):
+        if (len(written) >= 3 or "." in written) and number(written) not in corpus.numbers:
+            out.append(written)
+    return out
+
+
+# A sentence saying that what was asked is not known or not given out.
+_NOT_KNOWN = re.compile(
+    r"\b(did|does|do|would|could|has|have|had|was|were|is|are)(n[’']t| not)( yet)?"
+    r" (name|identify|disclose|reveal|say|specify|release|confirm|comment|give details)\b"
+    r"|\b(declined|refused) to (name|identify|disclose|say|comment|give|specify|confirm)\b"
+    r"|\b(not|never) (been )?(named|identified|disclosed|released|made public)\b"
+    r"|\b(unclear|not clear|unknown|not known)\b",
+    re.I,
+)
+
+
+NOT_KNOWN = "the articles say this is not known"
+# Asked in so many words for a name ("What is the name of…", "Who was the victim named…").
+_ASKS_NAME = re.compile(r"\bnames?\b|\bnamed\b|\bidentity\b|\bidentif", re.I)
+
+
+def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
+    """Why the articles plainly cannot answer, whatever the confidence, or None: the
+    question names something no article mentions; it asks for a count or a date and the
+    best answer holds none; or the best answer says what was asked is not known
+    ("Grenell did not name the six men")."""
+    if names := unseen_names(corpus, question):
+        return f"the articles never mention {', '.join(names)}"
+    kind = question_kind(question)
+    if d.features["kind_missing"]:
+        if _NOT_KNOWN.search(" ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)):
+            return NOT_KNOWN
+        if kind in MEASURED:
+            return f"the articles give no {kind} for this"
+        if kind == "who" and _ASKS_NAME.search(question):
+            return "the articles give no name for this"
+    return None

@@ -1,0 +1,180 @@
+"""Rank the candidate sentences, take the best with the sentences it leans on, and weigh
+the evidence for answering at all.
+
+A linear scorer ranks the candidates; a logistic model over the winner's evidence gives
+the confidence, below whose threshold the service declines. Both sets of weights are
+fitted on the eval questions (`python -m eval.calibrate`) and stored in calibration.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import Corpus
+from .features import RANK_FEATURES, Candidates
+from .kinds import holds_kind, question_kind
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+MAX_ANSWER_CHARS = 600
+MAX_SENTENCES = 3
+
+CONFIDENCE_FEATURES = (
+    "score",
+    "dense",
+    "lexical",
+    "gap",
+    "context",
+    "unseen",
+    "kind",
+    "kind_missing",
+    "margin",
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Linear weights for ranking sentences and for the confidence of the winner."""
+
+    rank: dict[str, float] = field(
+        default_factory=lambda: {
+            "dense": 1.0,
+            "lexical": 0.6,
+            "around": 0.2,
+            "gap": -0.3,
+            "kind": 0.25,
+            "measured": 0.25,
+            "passage": 0.1,
+            "lead": 0.0,
+        }
+    )
+    confidence: dict[str, float] = field(
+        default_factory=lambda: {
+            "score": 0.0,
+            "dense": 6.0,
+            "lexical": 3.0,
+            "gap": -2.0,
+            "context": 4.0,
+            "unseen": -4.0,
+            "kind": 1.0,
+            "kind_missing": 0.0,
+            "margin": 0.0,
+            "bias": -8.0,
+        }
+    )
+    threshold: float = 0.5
+    # A neighbouring sentence joins the answer when its score is within this margin of the
+    # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
+    neighbour: float = 0.25
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Weights:
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text())
+        return cls(
+            rank={k: float(data["rank"].get(k, 0.0)) for k in RANK_FEATURES},
+            confidence={
+                k: float(data["confidence"].get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")
+            },
+            threshold=float(data["threshold"]),
+            neighbour=float(data.get("neighbour", cls.neighbour)),
+        )
+
+
+def confidence_features(
+    c: Candidates, scores: np.ndarray, best: int, answer_kind: float
+) -> dict[str, float]:
+    """The evidence for an answer built on the best candidate, by CONFIDENCE_FEATURES;
+    ``answer_kind`` is whether the whole answer (with the sentences it took along) holds
+    what was asked."""
+    f = dict(zip(RANK_FEATURES, c.features[best].tolist(), strict=True))
+    others = np.delete(scores, best)
+    return {
+        "score": float(scores[best]),
+        "dense": f["dense"],
+        "lexical": f["lexical"],
+        "gap": f["gap"],
+        "context": c.evidence["context"],
+        "unseen": c.evidence["unseen"],
+        "kind": answer_kind,
+        # Asked "how many" and the answer holds no number: the clearest miss there is.
+        "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
+        "margin": float(scores[best] - others.max()) if len(others) else 1.0,
+    }
+
+
+def confidence(features: dict[str, float], w: Weights) -> float:
+    z = w.confidence.get("bias", 0.0) + sum(w.confidence[k] * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+# A sentence that leans on the one before: it opens with a pronoun or a linking word, or
+# has a personal pronoun among its first few words ("At the ceremony she was…").
+_LEANS = re.compile(
+    r"^[\"“‘']?(He|She|They|It|That|This|These|Those|His|Her|Their|Its|But|However|Also|Still|Yet)\b"
+    r"|^(\S+\s+){1,4}(he|she|they|his|her|their)\b"
+)
+
+
+def _answer_sentences(
+    corpus: Corpus,
+    best: int,
+    score: dict[int, float],
+    neighbour: float,
+    kind: str | None,
+    question: str,
+) -> list[int]:
+    """The best sentence, with the one before it when it leans on it ("He said…", "At the
+    ceremony she…") or when only that one holds what was asked (the name for "who"), and a
+    neighbour that scores almost as well, within the length limit."""
+    chosen = [best]
+    doc_id = corpus.sentences[best].doc_id
+
+    def same_doc(i: int) -> bool:
+        return 0 <= i < len(corpus.sentences) and corpus.sentences[i].doc_id == doc_id
+
+    # Walk back while the first sentence leans on the one before it.
+    while same_doc(chosen[0] - 1) and len(chosen) < MAX_SENTENCES:
+        if not _LEANS.match(corpus.text(corpus.sentences[chosen[0]])):
+            break
+        chosen.insert(0, chosen[0] - 1)
+    for n in (chosen[0] - 1, chosen[-1] + 1):
+        if same_doc(n) and n in score and score[n] >= score[best] - neighbour:
+            chosen = sorted({*chosen, n})
+
+    def length(ids: list[int]) -> int:
+        return sum(corpus.sentences[i].end - corpus.sentences[i].start for i in ids)
+
+    while len(chosen) > 1 and (length(chosen) > MAX_ANSWER_CHARS or len(chosen) > MAX_SENTENCES):
+        chosen.remove(min((i for i in chosen if i != best), key=lambda i: score.get(i, -1e9)))
+    return chosen
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The sentences an answer would quote, and the evidence for answering at all."""
+
+    top: int  # index into corpus.sentences of the best candidate
+    chosen: list[int]  # the sentences quoted, in text order
+    score: dict[int, float]  # ranker score by sentence index
+    features: dict[str, float]  # by CONFIDENCE_FEATURES
+
+
+def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision:
+    """Pick the answer's sentences and describe the evidence for them (shared by the
+    service and by eval/calibrate.py, so the confidence is fitted on what is served)."""
+    scores = c.scores(w.rank)
+    best = int(np.argmax(scores))
+    score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
+    top = int(c.ids[best])
+    kind = question_kind(question)
+    chosen = _answer_sentences(corpus, top, score, w.neighbour, kind, question)
+    text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
+    features = confidence_features(c, scores, best, holds_kind(text, kind, question))
+    return Decision(top, chosen, score, features)

@@ -163,8 +163,13 @@ def main() -> None:
             qa = corpus_qa(folder, Path(work) / str(n))
             sets.append((qa, load_questions(folder / "questions.jsonl")))
         weights, stats = fit(sets, args.top_k)
-    fitted_on = [str(p.relative_to(here.parent)) for p in args.questions] + [
-        str((f / "questions.jsonl").relative_to(here.parent)) for f in args.corpus
+
+    def shown(path: Path) -> str:
+        path = path.resolve()
+        return str(path.relative_to(here.parent)) if path.is_relative_to(here.parent) else str(path)
+
+    fitted_on = [shown(p) for p in args.questions] + [
+        shown(f / "questions.jsonl") for f in args.corpus
     ]
     data = {
         "rank": weights.rank,

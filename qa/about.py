@@ -13,17 +13,31 @@ from .records import Citation, Hit
 # The chunk_id of a passage that is an article's header line rather than one of its chunks.
 HEADER = -1
 
-# What a question about the article asks for, and the header line that answers it.
+# What a question about the article asks for. The article itself must be what was written,
+# published or updated ("Who wrote the CNN report on…", "When was this story last
+# updated?"), not something the story mentions ("Who wrote the letter mentioned in this
+# story?").
+_NOUN = r"(article|report|story|piece|dispatch|item)"
+_BEFORE_NOUN = r"(the|this|that|its|their)\s+([\w.’'-]+\s+){0,3}?"
 _ASKS = {
     "author": re.compile(
-        r"\b(who|which (reporters?|journalists?|writers?))\b.*\b(wrote|write|written|authored|reported|bylined?)\b"
-        r"|\b(authors?|byline|reporters?) of (the|this)\b",
+        rf"\bwho (wrote|authored|reported|penned|filed)\s+{_BEFORE_NOUN}{_NOUN}\b"
+        rf"|\b(authors?|byline|writers?|reporters?) (of|on|behind) {_BEFORE_NOUN}{_NOUN}\b"
+        rf"|\bwho is (the )?(author|writer|reporter)\b.*\b{_NOUN}\b"
+        rf"|\b{_NOUN}\b[^?]*\b(written|authored|bylined) by\b",
         re.I,
     ),
-    "updated": re.compile(r"\b(last )?(updated|modified|revised)\b", re.I),
-    "published": re.compile(r"\b(publish(ed)?|post(ed)?|put online|first appeared)\b", re.I),
+    "updated": re.compile(
+        rf"\b{_NOUN}\b[^?]*\b(last )?(updated|modified|revised)\b"
+        rf"|\b(update|modify|revise)[ds]?\s+{_BEFORE_NOUN}{_NOUN}\b",
+        re.I,
+    ),
+    "published": re.compile(
+        rf"\b{_NOUN}\b[^?]*\b(published|posted|put online|first appeared)\b"
+        rf"|\b(publish|post)(ed|es|s)?\s+{_BEFORE_NOUN}{_NOUN}\b",
+        re.I,
+    ),
 }
-_ARTICLE = re.compile(r"\b(article|report|story|piece|dispatch|item|this)\b", re.I)
 # The line's quotable part starts at the group "line" (a leading "date 2025-02-01" marker
 # that some dumps carry is left out); a line may hold two parts split by "|".
 _LINES = {
@@ -39,8 +53,6 @@ CONFIDENCE = 0.9
 
 def asks_about_article(question: str) -> str | None:
     """ "author", "updated", "published" or None."""
-    if not _ARTICLE.search(question):
-        return None
     for field, pattern in _ASKS.items():
         if pattern.search(question):
             return field
@@ -51,16 +63,18 @@ def header_line(corpus: Corpus, doc_id: str, field: str) -> tuple[int, int] | No
     """Offsets of the line above the story that gives ``field`` (its byline, say)."""
     doc = corpus.documents[doc_id]
     header = doc.text[: doc.body[0].start] if doc.body else ""
-    m = _LINES[field].search(header)
-    if m is None:
-        return None
-    start = m.start("line")
-    # To the end of the line, or of its part ("Published: … | Updated: …").
-    end = min(
-        (i for i in (header.find("\n", start), header.find("|", start)) if i >= 0),
-        default=len(header),
-    )
-    return start, len(header[:end].rstrip())
+    for m in _LINES[field].finditer(header):
+        start = m.start("line")
+        # To the end of the line, or of its part ("Published: … | Updated: …").
+        end = min(
+            (i for i in (header.find("\n", start), header.find("|", start)) if i >= 0),
+            default=len(header),
+        )
+        end = len(header[:end].rstrip())
+        # A date line without a date ("Updated:" with the date below) answers nothing.
+        if field == "author" or re.search(r"\d", header[start:end]):
+            return start, end
+    return None
 
 
 def _header_words(corpus: Corpus, doc_id: str) -> set[str]:
@@ -84,15 +98,18 @@ def sources_named(corpus: Corpus, question: str) -> list[str]:
 
 def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> Citation | None:
     """The header line answering ``field`` for the article the question means: the one
-    whose outlet, author, title or header shares most of the names in the question ("the
-    CNN report"), or else the best retrieved one that has such a line."""
+    whose outlet or author it names; else the one whose outlet, author, title or header
+    shares most of its capitalised words ("the CNN report"); else, when it names nothing,
+    the best retrieved one. None when that article has no such line: another article's
+    byline would be a wrong answer."""
+    meant = sources_named(corpus, question)
     named = {w.lower() for w in re.findall(r"(?<=\S\s)[A-Z][\w.]*", question)}
-    if named:
+    if not meant and named:
         overlap = {d: len(named & _header_words(corpus, d)) for d in corpus.documents}
         most = max(overlap.values(), default=0)
         meant = [d for d, n in overlap.items() if n == most and n > 0]
-    else:
-        meant = list(dict.fromkeys(h.doc_id for h in hits))
+    if not meant and not named and hits:
+        meant = [hits[0].doc_id]  # the article the question most likely means
     for doc_id in meant:
         if span := header_line(corpus, doc_id, field):
             doc = corpus.documents[doc_id]

@@ -93,7 +93,8 @@ ABBREVIATIONS = {
     "govt": "government",
     "dept": "department",
 }
-_ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b")
+# Not after a figure: "5 PM" is a time.
+_ABBREVIATION = re.compile(r"(?<!\d)(?<!\d\s)\b(" + "|".join(ABBREVIATIONS) + r")\b")
 
 
 def fold(text: str) -> str:
@@ -106,8 +107,10 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def number(written: str) -> str:
-    """A number as written ("2,850", "4.0") in one spelling for comparison."""
-    return written.replace(",", "")
+    """A number as written ("2,850", "14.50") in one spelling for comparison ("2850",
+    "14.5")."""
+    n = written.replace(",", "")
+    return n.rstrip("0").rstrip(".") if "." in n else n
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,19 @@ class Corpus:
     def spell_out(self, question: str) -> str:
         """``question`` with the abbreviations the articles never use spelt out."""
 
+        vocab = self.tokens.get_vocab_dict()
+
         def long_form(m: re.Match[str]) -> str:
             short = m.group()
-            return short if self.uses_word(fold(short)) else ABBREVIATIONS[short]
+            return short if term(fold(short)) in vocab else ABBREVIATIONS[short]
 
         return _ABBREVIATION.sub(long_form, question)
+
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        """The words of the articles that start with ``prefix``."""
+        i = bisect.bisect_left(self.words, prefix)
+        j = bisect.bisect_left(self.words, prefix + "\uffff")
+        return self.words[i:j]
 
     def terms_with_prefix(self, prefix: str) -> list[str]:
         """The index terms (stems) that start with ``prefix``."""

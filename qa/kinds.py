@@ -110,8 +110,10 @@ _WHEN_WILL = re.compile(
     re.I,
 )
 _FUTURE = re.compile(
-    r"\b(will|would|shall|expect\w*|due|scheduled|set to|plans?|planned|planning|next|upcoming"
-    r"|later this|by the end of|is to|are to|aims?|intends?|tomorrow|soon)\b",
+    r"\b(will|won['’]t|would|shall|expect\w*|due|scheduled|set to|plans?|planned|planning|next"
+    r"|upcoming|later this|by the end of|is to|are to|aims?|intends?|tomorrow|soon|until|deadline"
+    # the present tense of a timetable: "the offer expires on June 22"
+    r"|expires|opens|starts|begins|closes|ends|resumes|runs out)\b",
     re.I,
 )
 _ASKED_UNIT = re.compile(rf"\bhow (many|much) (?P<unit>(\w+ )?({_UNITS}))\b", re.I)
@@ -252,7 +254,7 @@ _LEADING = frozenset(
 # Who is quoted is not who did it: names in an attribution ("…, Fire Chief Danielle Moreau
 # told reporters", "said a spokesperson for Easton Regional Health") answer "who said",
 # not "who was the victim".
-_CAPS = r"[A-Z][\w’'.-]+(?:\s+(?:de|van|von|la|of|the)?\s*[A-Z][\w’'.-]+)*"
+_CAPS = r"[A-Z][\w’'.-]+(?:\s+(?:(?:de|van|von|la|of|the)\s+)?[A-Z][\w’'.-]+)*"
 _ATTRIBUTION = re.compile(
     rf"{_CAPS}\s*,?\s*(?:\d{{1,3}},\s*)?(?:said|says|told|added|wrote|posted|tweeted)\b"
     rf"|\b(?:said|says|told|according to|spokes(?:person|man|woman) for|statement from)\s+"
@@ -299,7 +301,8 @@ _PLACE_NOUNS = frozenset(
 
 
 def question_kind(question: str) -> str | None:
-    """ "money", "measure", "number", "date", "who", "name", "place" or None."""
+    """ "colour", "time", "money", "measure", "number", "date", "who", "name", "place" or
+    None."""
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return kind
@@ -313,8 +316,10 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
         return 0.5
     if kind in _HAS:
         # A figure the question already gives ("of the $22 million loss") is no answer.
-        for figure in re.findall(r"\d[\d,.]*\d|\d", question):
-            sentence = re.sub(rf"(?<![\d,.]){re.escape(figure)}(?![\d,]|\.\d)", " ", sentence)
+        figures = sorted(set(re.findall(r"\d[\d,.]*\d|\d", question)), key=len, reverse=True)
+        if figures:
+            given = "|".join(re.escape(f) for f in figures[:20])
+            sentence = re.sub(rf"(?<![\d,.])(?:{given})(?![\d,]|\.\d)", " ", sentence)
     if kind == "number":
         return 1.0 if _holds_count(sentence) else 0.0
     if kind == "date" and _WHEN_WILL.search(question) and not _FUTURE.search(sentence):
@@ -328,7 +333,19 @@ def holds_kind(sentence: str, kind: str | None, question: str) -> float:
         return 1.0 if _HAS[kind].search(sentence) else 0.0
     asked = set(re.findall(r"\w+", question.lower())) | _NOT_NAMES
     if not _SAYING.search(question):
-        sentence = _ATTRIBUTION.sub(" ", sentence)
+        # Unless the attribution names what was asked ("Northcape chief executive Marianne
+        # Okafor said", asked for Northcape's chief executive).
+        content = asked - _NOT_NAMES - _LEADING
+
+        def strip(m: re.Match[str]) -> str:
+            # The attribution with the title just before it ("Northcape chief executive"),
+            # back to the last comma or stop.
+            before = re.split(r"[,;:.!?\"“”—–()]", m.string[: m.start()])[-1].split()[-4:]
+            around = " ".join([*before, m.group()]).lower()
+            words = set(re.findall(r"\w+", re.sub(r"['’]s\b", "", around)))
+            return m.group() if len(words & content) >= 2 else " "
+
+        sentence = _ATTRIBUTION.sub(strip, sentence)
     pattern = _PERSON if kind == "who" else _PROPER
     for m in pattern.finditer(sentence.lstrip("\"“‘'(")):
         words = re.findall(r"\w+", re.sub(r"['’]s\b", "", m.group().lower()))

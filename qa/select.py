@@ -123,16 +123,10 @@ _LEANS = re.compile(
 
 
 def _answer_sentences(
-    corpus: Corpus,
-    best: int,
-    score: dict[int, float],
-    neighbour: float,
-    kind: str | None,
-    question: str,
+    corpus: Corpus, best: int, score: dict[int, float], neighbour: float
 ) -> list[int]:
-    """The best sentence, with the one before it when it leans on it ("He said…", "At the
-    ceremony she…") or when only that one holds what was asked (the name for "who"), and a
-    neighbour that scores almost as well, within the length limit."""
+    """The best sentence, with the ones before it that it leans on ("He said…", "At the
+    ceremony she…"), and a neighbour that scores almost as well, within the length limit."""
     chosen = [best]
     doc_id = corpus.sentences[best].doc_id
 
@@ -174,7 +168,7 @@ def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
     kind = question_kind(question)
-    chosen = _answer_sentences(corpus, top, score, w.neighbour, kind, question)
+    chosen = _answer_sentences(corpus, top, score, w.neighbour)
     text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
     features = confidence_features(c, scores, best, holds_kind(text, kind, question))
     return Decision(top, chosen, score, features)

@@ -37,6 +37,9 @@ def qa(tmp_path_factory, real_embedder):
         ("What date did the Coast Post publish its piece?", "published"),
         ("Who rescued the passengers?", None),
         ("When was the inquiry report published?", "published"),
+        # what the story mentions was written, not the article
+        ("Who wrote the letter to the mayor mentioned in this story?", None),
+        ("Was the inquiry revised, according to the report?", None),
     ],
 )
 def test_asks_about_article(question, field):

@@ -79,6 +79,9 @@ def test_a_name_no_article_uses_is_declined_with_the_name(qa):
     assert unseen_names(qa.corpus, "Who rescued the passengers off Lamu's coast?") == []
     assert unseen_names(qa.corpus, "Who rescued the passengers off Lámu?") == []  # accents
     assert unseen_names(qa.corpus, "Was the ferry built in 1988 or 1989?") == ["1989"]
+    # titles and title case are not taken for unknown names
+    assert unseen_names(qa.corpus, "Did Mr Lamu's port reopen?") == []
+    assert unseen_names(qa.corpus, "How Many Passengers Were Rescued Off Lamu?") == []
 
 
 def test_a_question_for_a_count_is_declined_when_the_best_sentence_holds_none(qa):

@@ -65,6 +65,14 @@ def test_question_kind(question, kind):
         ),
         ("He later joined Microsoft as an engineer.", "name", "Which company did he join?", 1.0),
         ("Last year, Spanish police arrested him.", "place", "Which country's police?", 1.0),
+        # a name in an attribution is who spoke, unless its title is what was asked
+        ("Two were hurt, Fire Chief Dana Moreau told reporters.", "who", "Who was hurt?", 0.0),
+        (
+            "The filing says Northcape chief executive Marianne Okafor said so.",
+            "who",
+            "What is the name of Northcape's chief executive?",
+            1.0,
+        ),
         ("Anything", None, "Why?", 0.5),
     ],
 )

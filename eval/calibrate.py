@@ -152,6 +152,7 @@ def main() -> None:
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
     args = p.parse_args()
+    from index import SentenceTransformerEmbedder
     from qa.settings import Settings
 
     with tempfile.TemporaryDirectory() as work:
@@ -159,8 +160,9 @@ def main() -> None:
         if args.questions:
             qa = QA(args.index_dir or Settings().index_dir)
             sets.append((qa, [q for path in args.questions for q in load_questions(path)]))
+        embedder = SentenceTransformerEmbedder() if args.corpus else None
         for n, folder in enumerate(args.corpus):
-            qa = corpus_qa(folder, Path(work) / str(n))
+            qa = corpus_qa(folder, Path(work) / str(n), embedder)
             sets.append((qa, load_questions(folder / "questions.jsonl")))
         weights, stats = fit(sets, args.top_k)
 

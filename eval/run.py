@@ -17,17 +17,19 @@ from .score import Report, score
 if TYPE_CHECKING:
     import httpx
 
+    from index import Embedder
     from qa import QA
 
 Ask = Callable[[str, int], dict[str, Any]]
 
 
-def corpus_qa(corpus: Path, workdir: Path) -> QA:
-    """A throwaway index of the articles in folder ``corpus``, built under ``workdir``."""
+def corpus_qa(corpus: Path, workdir: Path, embedder: Embedder | None = None) -> QA:
+    """A throwaway index of the articles in folder ``corpus``, built under ``workdir`` with
+    ``embedder`` (the packaged model, loaded here, if none is given)."""
     from index import SentenceTransformerEmbedder, Store, index_paths
     from qa import QA
 
-    embedder = SentenceTransformerEmbedder()
+    embedder = embedder or SentenceTransformerEmbedder()
     store = Store(workdir / "index", embedder.name, embedder.dim)
     # The question file and notes beside the articles are not articles.
     files = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .corpus import Corpus
+from .evidence import cite_span
 from .records import Citation, Hit
 
 # The chunk_id of a passage that is an article's header line rather than one of its chunks.
@@ -112,18 +113,7 @@ def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> 
         meant = [hits[0].doc_id]  # the article the question most likely means
     for doc_id in meant:
         if span := header_line(corpus, doc_id, field):
-            doc = corpus.documents[doc_id]
-            start, end = span
-            return Citation(
-                n=1,
-                doc_id=doc_id,
-                title=doc.title,
-                published=doc.published,
-                start=start,
-                end=end,
-                quote=doc.text[start:end],
-                score=CONFIDENCE,
-            )
+            return cite_span(corpus, doc_id, *span, n=1, score=CONFIDENCE)
     return None
 
 

@@ -53,6 +53,13 @@ def answer(
 ) -> Answer:
     """The extractive answer to ``question`` from the retrieved ``hits``, or a declined one."""
     w = weights or Weights()
+    if (field := asks_about_article(question)) and (
+        header := answer_about(corpus, question, field, hits)
+    ):
+        passages = [header_passage(header), *hits[: max(len(hits) - 1, 0)]]
+        return Answer(
+            question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=passages
+        )
     c = candidates(corpus, question, query, hits)
     if not len(c.ids):
         reason = (
@@ -61,13 +68,6 @@ def answer(
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
-    if (field := asks_about_article(question)) and (
-        header := answer_about(corpus, question, field, hits)
-    ):
-        passages = [header_passage(header), *hits[: max(len(hits) - 1, 0)]]
-        return Answer(
-            question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=passages
-        )
     d = decide(corpus, question, c, w)
     conf = confidence(d.features, w)
 

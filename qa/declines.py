@@ -18,8 +18,8 @@ from .select import Decision
 # Acronyms are left out ("NGOs", "US"): articles as often spell them out.
 _QUESTION_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'.-]*\w")
 _ACRONYM = re.compile(r"[A-Z]+s?")
-# Capitalised words that name no one: titles and the words a question opens with.
-_NOT_NAMES = frozenset(
+# Titles: capitalised before a name, but no name themselves ("Mr Grenell").
+_TITLES = frozenset(
     [
         "mr",
         "mrs",
@@ -62,9 +62,9 @@ def unseen_names(corpus: Corpus, question: str) -> list[str]:
     for m in _QUESTION_NAME.finditer(question):
         for word in re.findall(r"\w+", m.group().split("’")[0].split("'")[0]):
             w = fold(word)
-            if not word[0].isupper() or _ACRONYM.fullmatch(word) or w in _NOT_NAMES:
+            if not word[0].isupper() or _ACRONYM.fullmatch(word) or w in _TITLES:
                 continue
-            if not corpus.uses_prefix(w[: max(4, len(w) - 3)]) and not _near(corpus, w):
+            if not corpus.words_with_prefix(w[: max(4, len(w) - 3)]) and not _near(corpus, w):
                 out.append(word)
     # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.
     for written in re.findall(r"\d+(?:[.,]\d+)*(?!\w)", question):
@@ -99,10 +99,9 @@ _ASKS_NAME = re.compile(r"\bnames?\b|\bnamed\b|\bidentity\b|\bidentif", re.I)
 
 
 def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
-    """Why the articles plainly cannot answer, whatever the confidence, or None: the
-    question names something no article mentions; it asks for a count or a date and the
-    best answer holds none; or the best answer says what was asked is not known
-    ("Grenell did not name the six men")."""
+    """Why the articles plainly cannot answer, whatever the confidence, or None (the
+    reasons are the module's; NOT_KNOWN when the best answer says what was asked is not
+    known, "Grenell did not name the six men")."""
     if names := unseen_names(corpus, question):
         return f"the articles never mention {', '.join(names)}"
     kind = question_kind(question)

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 
 from .corpus import Corpus
+from .kinds import is_count
 from .records import Citation, Conflict
 
 # Cosine between two sentences above which they report the same fact (all-MiniLM-L6-v2:
@@ -39,10 +40,6 @@ _NUMBER_WORDS = {
 _NUMBER = re.compile(
     r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I
 )
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")
-_MONTH_BEFORE = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I
-)
 
 
 def outlet_of(corpus: Corpus, doc_id: str) -> str:
@@ -71,15 +68,20 @@ def corroborate(corpus: Corpus, best: int) -> list[int]:
 def cite(corpus: Corpus, i: int, n: int, score: float) -> Citation:
     """Citation number ``n`` for sentence ``i``: its quote, offsets and article."""
     s = corpus.sentences[i]
-    doc = corpus.documents[s.doc_id]
+    return cite_span(corpus, s.doc_id, s.start, s.end, n, score)
+
+
+def cite_span(corpus: Corpus, doc_id: str, start: int, end: int, n: int, score: float) -> Citation:
+    """Citation number ``n`` for ``text[start:end]`` of article ``doc_id``."""
+    doc = corpus.documents[doc_id]
     return Citation(
         n=n,
-        doc_id=s.doc_id,
+        doc_id=doc_id,
         title=doc.title,
         published=doc.published,
-        start=s.start,
-        end=s.end,
-        quote=corpus.text(s),
+        start=start,
+        end=end,
+        quote=doc.text[start:end],
         score=round(score, 4),
     )
 
@@ -88,8 +90,7 @@ def number_in(sentence: str) -> str | None:
     """The first count or amount a sentence states (years are dates, not counts)."""
     for m in _NUMBER.finditer(sentence):
         if m.group(1):
-            # "Jan. 31" and "2025" are dates, not counts.
-            if _YEAR.match(m.group(1)) or _MONTH_BEFORE.search(sentence[: m.start()]):
+            if not is_count(sentence, m.start(), m.group(1)):
                 continue
             return m.group(1).replace(",", "")
         return str(_NUMBER_WORDS[m.group(2).lower()])

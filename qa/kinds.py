@@ -29,6 +29,9 @@ _MONEY = (
     r"\s*(?:million|billion|bn|m\b|dollars?|euros?|pounds?|yen|yuan|rubles?|bolivars?|cents?)\b"
 )
 
+# A time of day: "2:40", "1:15 a.m.", "5 p.m.", "noon".
+_TIME = r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(a\.?m\b|p\.?m\b|o['’]clock)|\b(noon|midnight)\b"
+
 # In order: the first pattern a question matches decides its kind.
 _KINDS = [
     ("colour", r"\bwhat colou?rs?\b"),
@@ -77,9 +80,7 @@ _KIND_PATTERNS = [(kind, re.compile(p, re.I)) for kind, p in _KINDS]
 
 _HAS = {
     "number": re.compile(_NUMBER, re.I),
-    "time": re.compile(
-        r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(a\.?m\b|p\.?m\b|o['’]clock)|\b(noon|midnight)\b", re.I
-    ),
+    "time": re.compile(_TIME, re.I),
     "colour": re.compile(
         r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver"
         r"|gold|golden|beige|tan|buff|crimson|scarlet|maroon|navy|turquoise)\b",
@@ -97,7 +98,7 @@ _HAS = {
         r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
         r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
         r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+(st|nd|rd|th) century\b|"
-        r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(a\.?m\b|p\.?m\b)|\b(noon|midnight|dawn|dusk|daybreak|overnight|tonight)\b|"
+        rf"{_TIME}|\b(dawn|dusk|daybreak|overnight|tonight)\b|"
         r"\b(yesterday|today|tomorrow|last (night|week|month|year|spring|summer|autumn|fall|winter|sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b|"
         r"\b(this|next|last|earlier this|later this) (week|weekend|month|year|morning|afternoon|evening)\b|"
         rf"\b{_NUMBER}\s+(years?|months?|weeks?|days?|hours?|minutes?)\s+(ago|later|earlier|before|after)\b",
@@ -136,16 +137,23 @@ _MONTH_BEFORE = re.compile(
 )
 
 
+def is_count(sentence: str, start: int, figure: str) -> bool:
+    """Whether the ``figure`` written at ``start`` in ``sentence`` counts or measures
+    something, rather than being a year ("2025"), a day of the month ("Jan. 31") or part
+    of a name or code ("MS-13", "Highway 14")."""
+    before = sentence[:start]
+    return not (
+        re.fullmatch(r"1[5-9]\d\d|20\d\d", figure)
+        or _MONTH_BEFORE.search(before)
+        or re.search(r"[\w-]$", before)
+    )
+
+
 def _holds_count(sentence: str) -> bool:
     for m in _HAS["number"].finditer(sentence):
-        number = m.group().rstrip(".,")
-        if re.fullmatch(r"1[5-9]\d\d|20\d\d", number):
-            continue
-        if number[0].isdigit() and _MONTH_BEFORE.search(sentence[: m.start()]):
-            continue
-        if number[0].isdigit() and re.search(r"[\w-]$", sentence[: m.start()]):
-            continue  # part of a name or code: "MS-13", "Highway 14" is not, "A380" is
-        return True
+        figure = m.group().rstrip(".,")
+        if not figure[0].isdigit() or is_count(sentence, m.start(), figure):
+            return True
     return False
 
 

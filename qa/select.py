@@ -103,7 +103,8 @@ def confidence_features(
         "context": c.evidence["context"],
         "unseen": c.evidence["unseen"],
         "kind": answer_kind,
-        # Asked "how many" and the answer holds no number: the clearest miss there is.
+        # Asked "who" and the answer names no one (a count or a date missing is declined
+        # outright, see declines.py, so here it is names and places).
         "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
         "margin": float(scores[best] - others.max()) if len(others) else 1.0,
     }

@@ -79,6 +79,19 @@ def seed_qa(seed_index, real_embedder):
     qa.close()
 
 
+def build_qa(where: Path, embedder, articles: dict[str, str]):
+    """The answering service over an index of ``articles`` (doc_id -> text) built at
+    ``where``, one article at a time in doc_id order (so a reprint follows its original)."""
+    from index import parse, update
+    from qa import QA
+
+    store = Store(where, embedder.name, embedder.dim)
+    for doc_id in sorted(articles):
+        update(store, [parse(articles[doc_id], doc_id)], lambda: embedder)
+    store.close()
+    return QA(where, embedder=embedder)
+
+
 @pytest.fixture
 def index_copy(seed_index, tmp_path) -> Path:
     """A private copy of the seed index, for tests that write to it."""

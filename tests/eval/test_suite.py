@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from eval import load_questions, local, run_suite
-from index import Store, index_paths
-from qa import QA
+from eval.run import corpus_qa
 
 ROOT = Path(__file__).resolve().parents[2]
 ENCYCLOPEDIA = ROOT / "eval/corpora/encyclopedia"
@@ -92,14 +91,6 @@ def test_held_out_seed_questions_meet_their_floors(seed_qa):
     _check(report.metrics, SEED_HELD_OUT_FLOORS, SEED_HELD_OUT_CEILINGS)
 
 
-def _corpus_qa(tmp_path_factory, embedder, folder: Path) -> QA:
-    where = tmp_path_factory.mktemp(folder.name) / "index"
-    store = Store(where, embedder.name, embedder.dim)
-    index_paths(store, sorted(folder.glob("*.txt")), lambda: embedder)
-    store.close()
-    return QA(where, embedder=embedder)
-
-
 @pytest.mark.parametrize(
     ("folder", "floors", "ceilings"),
     [
@@ -111,7 +102,7 @@ def _corpus_qa(tmp_path_factory, embedder, folder: Path) -> QA:
 def test_held_out_corpora_meet_their_floors(
     tmp_path_factory, real_embedder, folder, floors, ceilings
 ):
-    qa = _corpus_qa(tmp_path_factory, real_embedder, folder)
+    qa = corpus_qa(folder, tmp_path_factory.mktemp(folder.name), real_embedder)
     ask, text = local(qa)
     report = run_suite(load_questions(folder / "questions.jsonl"), ask, text)
     qa.close()

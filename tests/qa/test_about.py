@@ -2,9 +2,9 @@
 
 import pytest
 
-from index import Store, parse, update
-from qa import QA
 from qa.about import asks_about_article
+
+from ..conftest import build_qa
 
 ARTICLES = {
     "wire": "Ferry sinks off Lamu\n\nPublished: 12 MAR 25 08:00 ET | Updated: 12 MAR 25 09:30 ET\n\n"
@@ -19,11 +19,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory, real_embedder):
-    where = tmp_path_factory.mktemp("about") / "index"
-    store = Store(where, real_embedder.name, real_embedder.dim)
-    update(store, [parse(t, d) for d, t in ARTICLES.items()], lambda: real_embedder)
-    store.close()
-    service = QA(where, embedder=real_embedder)
+    service = build_qa(tmp_path_factory.mktemp("about") / "index", real_embedder, ARTICLES)
     yield service
     service.close()
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from index import Store, parse, update
-from qa import QA
 from qa.declines import unseen_names
 from qa.evidence import number_in
+
+from ..conftest import build_qa
 
 
 @pytest.mark.parametrize(
@@ -33,11 +33,7 @@ ARTICLES = {
 @pytest.fixture
 def qa(tmp_path, real_embedder):
     """The real model: whether two sentences state the same fact is its judgement."""
-    store = Store(tmp_path / "index", real_embedder.name, real_embedder.dim)
-    for doc_id in sorted(ARTICLES):  # one by one: the reprint arrives after the original
-        update(store, [parse(ARTICLES[doc_id], doc_id)], lambda: real_embedder)
-    store.close()
-    service = QA(tmp_path / "index", embedder=real_embedder)
+    service = build_qa(tmp_path / "index", real_embedder, ARTICLES)
     yield service
     service.close()
 
@@ -95,10 +91,7 @@ def test_a_sentence_saying_it_is_not_known_is_quoted_in_the_decline(tmp_path, re
         "Police did not name the captain of the ferry, who survived the sinking.\n\n"
         "The port authority opened an inquiry into the accident."
     )
-    store = Store(tmp_path / "index", real_embedder.name, real_embedder.dim)
-    update(store, [parse(text, "d")], lambda: real_embedder)
-    store.close()
-    service = QA(tmp_path / "index", embedder=real_embedder)
+    service = build_qa(tmp_path / "index", real_embedder, {"d": text})
     a = service.ask("What is the name of the captain of the ferry?")
     service.close()
     assert not a.answerable and a.reason == "the articles say this is not known"
@@ -110,10 +103,7 @@ def test_an_abbreviation_the_articles_never_use_is_spelt_out(tmp_path, real_embe
         "Port chief resigns\n\nThe port authority's chief executive, Amina Otieno, resigned on "
         "Monday after the ferry sank off Lamu.\n\nThe ICU at Lamu hospital treated four people."
     )
-    store = Store(tmp_path / "index", real_embedder.name, real_embedder.dim)
-    update(store, [parse(text, "d")], lambda: real_embedder)
-    store.close()
-    service = QA(tmp_path / "index", embedder=real_embedder)
+    service = build_qa(tmp_path / "index", real_embedder, {"d": text})
     corpus = service.corpus
     # "CEO" is not in the article, "ICU" is: only the first is read as its long form
     assert corpus.spell_out("Who was the CEO?") == "Who was the chief executive?"

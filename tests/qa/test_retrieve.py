@@ -2,8 +2,10 @@
 
 import pytest
 
-from index import Store, parse, update
+from index import Store
 from qa import QA, retrieve
+
+from ..conftest import build_qa
 
 ARTICLES = {
     "harbour": "Harbour closes\n\nThe harbour in Port Elin closed on Monday after a violent storm.\n\n"
@@ -17,10 +19,7 @@ ARTICLES = {
 
 @pytest.fixture
 def qa(tmp_path, fake_embedder):
-    store = Store(tmp_path / "index", fake_embedder.name, fake_embedder.dim)
-    update(store, [parse(t, d) for d, t in ARTICLES.items()], lambda: fake_embedder)
-    store.close()
-    service = QA(tmp_path / "index", embedder=fake_embedder)
+    service = build_qa(tmp_path / "index", fake_embedder, ARTICLES)
     yield service
     service.close()
 

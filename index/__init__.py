@@ -2,6 +2,7 @@
 
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
+from .entities import Recognizer, SpacyRecognizer
 from .parse import BadArticle, parse, read_article
 from .records import Article, Chunk, Sentence, Span
 from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
@@ -12,6 +13,8 @@ __all__ = [
     "BadArticle",
     "Chunk",
     "Embedder",
+    "Recognizer",
+    "SpacyRecognizer",
     "IndexBusy",
     "IndexMismatch",
     "IndexMissing",

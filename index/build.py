@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embed import Embedder
+from .entities import Recognizer, SpacyRecognizer
 from .parse import BadArticle, read_article
 from .records import Article
 from .store import Entry, Fingerprint, Store, norm_hash, text_hash
@@ -100,6 +101,26 @@ def embed_missing(
     return len(missing)
 
 
+def find_entities(
+    store: Store, entries: Sequence[Entry], recognizer: Callable[[], Recognizer] | None
+) -> int:
+    """Find the named entities of every sentence text the store has none for yet (those
+    of ``entries``, and any stored before entities were kept); returns how many texts."""
+    texts = store.sentences_without_entities()
+    for e in entries:
+        for start, end, h, _ in e.sentences:
+            texts.setdefault(h, e.article.text[start:end])
+    missing = sorted(store.missing_entities(texts))
+    if not missing:
+        return 0
+    model = recognizer() if recognizer else SpacyRecognizer()
+    for i in range(0, len(missing), EMBED_BATCH * 8):
+        part = missing[i : i + EMBED_BATCH * 8]
+        found = model.entities([texts[h] for h in part])
+        store.put_entities(dict(zip(part, found, strict=True)))
+    return len(missing)
+
+
 def _unchanged(stored: Fingerprint | None, article: Article) -> bool:
     return stored == Fingerprint(
         text_hash(article.text), article.source, article.title, article.published
@@ -113,6 +134,7 @@ def update(
     deletes: Sequence[str] = (),
     progress: bool = False,
     replace_all: bool = False,
+    recognizer: Callable[[], Recognizer] | None = None,
 ) -> Report:
     """Add or replace ``articles`` and delete ``deletes``, in one transaction.
 
@@ -143,6 +165,7 @@ def update(
     else:
         report.removed = [d for d in deletes if d in known]
     report.embedded = embed_missing(store, fresh, embedder, progress)
+    find_entities(store, fresh, recognizer)
     if fresh or report.removed:
         report.generation = store.write(fresh, report.removed, replace_all=replace_all)
     else:

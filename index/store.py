@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS documents (
     indexed_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+-- Named entities of a sentence's text, by its hash: a JSON list of [start, end, label].
+CREATE TABLE IF NOT EXISTS entities (hash TEXT PRIMARY KEY, spans TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
@@ -234,6 +236,32 @@ class Store:
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
 
+    def missing_entities(self, hashes: Iterable[str]) -> set[str]:
+        """The sentence hashes whose entities have not been found yet."""
+        wanted = set(hashes)
+        have: set[str] = set()
+        for part in _parts(sorted(wanted)):
+            marks = ",".join("?" * len(part))
+            query = f"SELECT hash FROM entities WHERE hash IN ({marks})"
+            have.update(h for (h,) in self._db.execute(query, part))
+        return wanted - have
+
+    def sentences_without_entities(self) -> dict[str, str]:
+        """Stored sentences whose entities were never found (an index built before they
+        were), as hash -> text."""
+        rows = self._db.execute(
+            'SELECT s.hash, substr(d.text, s.start + 1, s."end" - s.start) FROM sentences s '
+            "JOIN documents d ON d.doc_id = s.doc_id "
+            "WHERE s.hash NOT IN (SELECT hash FROM entities)"
+        )
+        return dict(rows.fetchall())
+
+    def put_entities(self, spans: dict[str, list[tuple[int, int, str]]]) -> None:
+        """Store each sentence's entities by its hash; committed on their own, like vectors."""
+        rows = [(h, json.dumps(v, separators=(",", ":"))) for h, v in spans.items()]
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO entities VALUES (?, ?)", rows)
+
     def write(
         self, entries: Iterable[Entry] = (), deletes: Iterable[str] = (), replace_all: bool = False
     ) -> int:
@@ -266,6 +294,7 @@ class Store:
                     "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks) "
                     "AND hash NOT IN (SELECT hash FROM sentences)"
                 )
+                db.execute("DELETE FROM entities WHERE hash NOT IN (SELECT hash FROM sentences)")
             else:
                 self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
@@ -329,6 +358,11 @@ class Store:
             self._db.execute(
                 f"DELETE FROM vectors WHERE hash IN ({marks}) "
                 "AND hash NOT IN (SELECT hash FROM chunks) "
+                "AND hash NOT IN (SELECT hash FROM sentences)",
+                part,
+            )
+            self._db.execute(
+                f"DELETE FROM entities WHERE hash IN ({marks}) "
                 "AND hash NOT IN (SELECT hash FROM sentences)",
                 part,
             )
@@ -423,7 +457,16 @@ class Store:
         vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
         return [r[:4] for r in rows], vectors.reshape(len(rows), self.dim)
 
-    def snapshot(self) -> tuple[int, list[StoredDocument], tuple, tuple]:
+    def sentence_entities(self) -> list[list[tuple[int, int, str]]]:
+        """Each sentence's entities, in the order of ``spans("sentences")`` (offsets within
+        the sentence; none where they were never found)."""
+        rows = self._db.execute(
+            "SELECT e.spans FROM sentences t JOIN vectors v ON v.hash = t.hash "
+            "LEFT JOIN entities e ON e.hash = t.hash ORDER BY t.doc_id, t.ordinal"
+        )
+        return [[tuple(x) for x in json.loads(s)] if s else [] for (s,) in rows]
+
+    def snapshot(self) -> tuple[int, list[StoredDocument], tuple, tuple, list]:
         """Everything a reader needs, read in one transaction so it is never half old, half new."""
         self._db.execute("BEGIN")
         try:
@@ -432,6 +475,7 @@ class Store:
                 self.documents(),
                 self.spans("chunks"),
                 self.spans("sentences"),
+                self.sentence_entities(),
             )
         finally:
             self._db.execute("COMMIT")

@@ -39,7 +39,7 @@ def state(index_dir: Path) -> tuple[int, dict[str, str]]:
     spans = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("chunks", "sentences")]
     db.close()
     store = Store(index_dir, FakeEmbedder.name, FakeEmbedder.dim, create=False)
-    generation, documents, (chunks, _), (sentences, _) = store.snapshot()
+    generation, documents, (chunks, _), (sentences, _), _ = store.snapshot()
     store.close()
     assert [len(chunks), len(sentences)] == spans
     return generation, {d.doc_id: d.text for d in documents}

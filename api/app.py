@@ -11,11 +11,14 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from index import IndexBusy, IndexMismatch, IndexMissing
 from qa import QA, BadFilters
 from qa.settings import Settings
 
+from .pages import STATIC
+from .pages import router as pages
 from .schemas import (
     AskRequest,
     AskResponse,
@@ -53,6 +56,8 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     )
     app.state.settings = settings
     app.include_router(writes)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,11 +15,12 @@ function token() {
   return box ? box.value.trim() : "";
 }
 
-function say(text, failed) {
+function say(text, kind) {
+  // kind: "ok", "error" or "busy" (a write under way).
   const out = document.getElementById("write-status");
   if (out) {
     out.textContent = text;
-    out.className = failed ? "error" : "ok";
+    out.className = kind;
   }
 }
 
@@ -47,7 +48,7 @@ function collection() {
   const flash = sessionStorage.getItem("qa-flash");
   if (flash) {
     sessionStorage.removeItem("qa-flash");
-    say(flash, false);
+    say(flash, "ok");
   }
 
   const file = document.getElementById("file");
@@ -57,14 +58,14 @@ function collection() {
 
   document.getElementById("add-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!token()) return say("Enter the token first.", true);
+    if (!token()) return say("Enter the token first.", "error");
     const form = event.target;
     const body = { text: form.text.value };
     if (form.doc_id.value.trim()) body.doc_id = form.doc_id.value.trim();
     if (form.title.value.trim()) body.title = form.title.value.trim();
-    say("Adding…", false);
+    say("Adding…", "busy");
     const response = await write("POST", "/documents", body);
-    if (!response.ok) return say("Not added: " + (await problem(response)), true);
+    if (!response.ok) return say("Not added: " + (await problem(response)), "error");
     const added = await response.json();
     sessionStorage.setItem("qa-flash", "Added “" + added.title + "” (" + added.doc_id + ").");
     location.reload();
@@ -73,10 +74,11 @@ function collection() {
   for (const button of document.querySelectorAll("button.delete")) {
     button.addEventListener("click", async () => {
       const id = button.dataset.docId;
-      if (!token()) return say("Enter the token first.", true);
+      if (!token()) return say("Enter the token first.", "error");
       if (!confirm("Delete " + id + "?")) return;
+      say("Deleting…", "busy");
       const response = await write("DELETE", "/documents/" + encodeURIComponent(id));
-      if (!response.ok) return say("Not deleted: " + (await problem(response)), true);
+      if (!response.ok) return say("Not deleted: " + (await problem(response)), "error");
       sessionStorage.setItem("qa-flash", "Deleted " + id + ".");
       location.reload();
     });

@@ -171,7 +171,12 @@ def test_an_article_added_with_the_token_shows_its_html_as_text(page, server):
     before = page.locator("table.documents tbody tr").count()
     page.get_by_label("Token to add or delete articles").fill(TOKEN)
     page.get_by_label("Id (optional)").fill("regatta")
-    page.get_by_label("Or paste the article's text").fill(HOSTILE)
+    page.get_by_label("A text file").set_input_files(
+        files=[{"name": "regatta.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode()}]
+    )
+    text_box = page.get_by_label("Or paste the article's text")
+    page.wait_for_function("() => document.getElementById('text').value.length > 0")
+    assert text_box.input_value() == HOSTILE  # the file's text, to check before adding
     page.get_by_role("button", name="Add the article").click()
     page.wait_for_selector("#write-status.ok", timeout=120_000)
     assert "Added" in page.locator("#write-status").text_content()

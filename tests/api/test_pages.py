@@ -3,11 +3,15 @@ nothing fetched from anywhere but this app."""
 
 import html
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
+from api.pages import _templates
+from api.views import plain_reason
+from qa import Answer, Citation
 from qa.settings import Settings
 
 CNN = "003_1fbe0b5a43a135b8"
@@ -81,3 +85,20 @@ def test_the_collection_searches_and_sorts(client):
     rows = re.findall(r'<tr data-doc-id="([^"]+)"', page.text)
     assert rows[:2] == ["000_6bd1047782db996f", CNN] and rows[2] == "004_d437317e571d7d5a"
     assert "Adding and deleting articles is off" in page.text  # no token set
+
+
+def test_a_decline_quotes_the_sentence_saying_it_is_not_known():
+    quote = "The cause of the fire is not yet known."
+    cited = Citation(1, "d1", "Fire <b>at</b> the mill", date(2025, 2, 1), 40, 79, quote, 0.3)
+    result = Answer("What caused the fire?", None, False, 0.1, [cited], reason="x")
+    page = _templates.get_template("ask.html").render(
+        form={"q": result.question, "outlets": []},
+        result=result,
+        documents={},
+        confidence="too weak to answer",
+        reason=plain_reason("the articles say this is not known"),
+    )
+    assert '<p class="reason">The articles say this is not known.</p>' in page
+    assert f'<mark data-n="1">{quote}</mark>' in page
+    assert 'href="/articles/d1?start=40&amp;end=79#quote"' in page
+    assert "Fire &lt;b&gt;at&lt;/b&gt; the mill" in page

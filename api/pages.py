@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from qa import QA, BadFilters, Filters
 
+from .schemas import MAX_QUESTION_CHARS
 from .views import SORTS, confidence_words, plain_reason, sort_documents
 
 HERE = Path(__file__).parent
@@ -63,7 +64,7 @@ def _qa(request: Request) -> QA:
 @router.get("/", response_class=HTMLResponse)
 def ask_page(
     request: Request,
-    question: Annotated[str, Query(max_length=2000)] = "",
+    question: Annotated[str, Query(max_length=MAX_QUESTION_CHARS)] = "",
     outlet: Annotated[list[str] | None, Query()] = None,
     published_from: Annotated[str | None, Query(alias="from")] = None,
     published_to: Annotated[str | None, Query(alias="to")] = None,
@@ -72,8 +73,13 @@ def ask_page(
     """The question box; with a question, its answer under the filters given."""
     qa = _qa(request)
     documents = qa.corpus.documents
-    form = {"q": question, "outlets": outlet or [], "from": published_from, "to": published_to}
-    form["doc"] = doc
+    form = {
+        "q": question,
+        "outlets": outlet or [],
+        "from": published_from,
+        "to": published_to,
+        "doc": doc,
+    }
     context: dict[str, Any] = {
         "form": form,
         "outlets": sorted({d.outlet for d in documents.values() if d.outlet}, key=str.lower),

@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run index serve test lint eval bench clean
+.PHONY: install run index serve test lint browser eval bench clean
 
 install: $(STAMP)
 
@@ -24,8 +25,12 @@ index: install
 run: index
 	$(BIN)/qa serve --host 127.0.0.1 --port 8000
 
-test: install lint
+test: install lint browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+browser:
+	test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 lint: install
 	$(BIN)/ruff check index qa api eval tests bench

@@ -6,16 +6,27 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from index import IndexBusy, IndexMismatch, IndexMissing
-from qa import QA
+from qa import QA, BadFilters
 from qa.settings import Settings
 
-from .schemas import AskRequest, AskResponse, DocumentOut, DocumentSummary, Health
+from .pages import STATIC
+from .pages import router as pages
+from .schemas import (
+    AskRequest,
+    AskResponse,
+    DocumentOut,
+    DocumentsQuery,
+    DocumentSummary,
+    Health,
+)
 from .writes import router as writes
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,8 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     )
     app.state.settings = settings
     app.include_router(writes)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,6 +70,10 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
+
+    @app.exception_handler(BadFilters)
+    async def bad_filters(request: Request, exc: BadFilters) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": f"filters: {exc}"})
 
     @app.exception_handler(IndexBusy)
     async def busy(request: Request, exc: IndexBusy) -> JSONResponse:
@@ -72,13 +89,26 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
 
     @app.post("/ask", response_model=AskResponse)
     def ask(body: AskRequest, request: Request) -> AskResponse:
-        result = qa_of(request).ask(body.question, top_k=body.top_k)
+        filters = body.filters.to_filters() if body.filters else None
+        result = qa_of(request).ask(body.question, top_k=body.top_k, filters=filters)
         return AskResponse.model_validate(asdict(result))
 
-    @app.get("/documents", response_model=list[DocumentSummary])
-    def documents(request: Request) -> list[DocumentSummary]:
-        corpus = qa_of(request).corpus
-        return [DocumentSummary.model_validate(d) for d in corpus.documents.values()]
+    @app.get(
+        "/documents",
+        response_model=list[DocumentSummary],
+        responses={200: {"headers": {"X-Total-Count": {"description": "Matches before paging"}}}},
+    )
+    def documents(
+        request: Request,
+        response: Response,
+        query: Annotated[DocumentsQuery, Query()],
+    ) -> list[DocumentSummary]:
+        """The articles, in the index's order, narrowed by the same filters as /ask;
+        the header X-Total-Count says how many match before paging."""
+        docs = qa_of(request).documents(query.to_filters())
+        response.headers["X-Total-Count"] = str(len(docs))
+        page = docs[query.offset : query.offset + query.limit]
+        return [DocumentSummary.model_validate(d) for d in page]
 
     @app.get("/documents/{doc_id}", response_model=DocumentOut)
     def document(doc_id: str, request: Request) -> DocumentOut:

@@ -4,9 +4,44 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qa import Filters
 
 MAX_QUESTION_CHARS = 2000
+
+
+class FiltersIn(BaseModel):
+    """Which articles to answer from; every part is optional and they combine with AND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outlets: list[str] = Field(
+        default_factory=list, description="Only articles from these outlets (any case)"
+    )
+    published_from: date | None = Field(None, description="Published on or after, YYYY-MM-DD")
+    published_to: date | None = Field(None, description="Published on or before, YYYY-MM-DD")
+    doc_ids: list[str] = Field(default_factory=list, description="Only these articles")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FiltersIn:
+        self.to_filters()  # a reversed range raises, saying to swap the dates
+        return self
+
+    def to_filters(self) -> Filters:
+        return Filters(
+            outlets=frozenset(self.outlets),
+            published_from=self.published_from,
+            published_to=self.published_to,
+            doc_ids=frozenset(self.doc_ids),
+        )
+
+
+class DocumentsQuery(FiltersIn):
+    """GET /documents: the filters of /ask as query parameters, and a page of the matches."""
+
+    limit: int = Field(100, ge=1, le=1000, description="Page size")
+    offset: int = Field(0, ge=0, description="Matches to skip")
 
 
 class AskRequest(BaseModel):
@@ -14,6 +49,9 @@ class AskRequest(BaseModel):
 
     question: str = Field(description="The question, in plain words", max_length=MAX_QUESTION_CHARS)
     top_k: int = Field(5, ge=1, le=50, description="How many passages to retrieve")
+    filters: FiltersIn | None = Field(
+        None, description="Answer only from these articles; retrieval is restricted before ranking"
+    )
 
     @field_validator("question")
     @classmethod
@@ -72,6 +110,7 @@ class DocumentSummary(BaseModel):
     doc_id: str
     title: str
     published: date | None
+    outlet: str | None = None
     chunks: int
     duplicate_of: str | None = None
 

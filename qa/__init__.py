@@ -9,12 +9,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .answer import answer
+    from .filters import BadFilters, Filters
     from .records import Answer, Citation, Conflict, Hit
     from .retrieve import MODES, retrieve
     from .select import Weights
     from .service import QA
 
-__all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "answer", "retrieve"]
+__all__ = [
+    "MODES",
+    "QA",
+    "Answer",
+    "BadFilters",
+    "Citation",
+    "Conflict",
+    "Filters",
+    "Hit",
+    "Weights",
+    "answer",
+    "retrieve",
+]
 
 # The public names are loaded on first use: the `qa` command lives in this package, and
 # `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
@@ -25,6 +38,8 @@ _HOME = {
     "Citation": "records",
     "Conflict": "records",
     "Hit": "records",
+    "BadFilters": "filters",
+    "Filters": "filters",
     "MODES": "retrieve",
     "retrieve": "retrieve",
     "QA": "service",

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -123,12 +124,24 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain words")],
     top_k: Annotated[int, typer.Option(min=1, max=50, help="Passages to retrieve")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP API's JSON")] = False,
+    outlet: Annotated[
+        list[str] | None, typer.Option(help="Only articles from this outlet (repeatable)")
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only articles published on or after this date"),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only articles published on or before this date"),
+    ] = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Answer one question from the index, with citations."""
     from api.schemas import MAX_QUESTION_CHARS, AskResponse
     from index import IndexMismatch, IndexMissing
 
+    from .filters import BadFilters, Filters
     from .service import QA
 
     if not question.strip():
@@ -136,11 +149,19 @@ def ask(
     if len(question) > MAX_QUESTION_CHARS:
         _fail(f"the question is over {MAX_QUESTION_CHARS} characters; shorten it")
     try:
+        filters = Filters(
+            outlets=frozenset(outlet or ()),
+            published_from=since.date() if since else None,
+            published_to=until.date() if until else None,
+        )
         qa = QA(_index_dir(index_dir))
+        result = qa.ask(question, top_k=top_k, filters=filters)
+    except BadFilters as e:
+        _fail(str(e).replace("published_from", "--since").replace("published_to", "--until"))
+        return
     except (IndexMissing, IndexMismatch) as e:
         _fail(str(e))
         return
-    result = qa.ask(question, top_k=top_k)
     if as_json:
         typer.echo(AskResponse.model_validate(asdict(result)).model_dump_json(indent=2))
     else:

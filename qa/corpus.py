@@ -143,6 +143,9 @@ class Corpus:
     words: list[str]  # every word the articles use, lower-cased and sorted
     vocabulary: list[str]  # every index term (stem), sorted
     numbers: frozenset[str]  # every number written in the articles, without separators
+    # Per chunk: its row in ``bm25``, when this corpus is narrowed from a larger one whose
+    # BM25 index it shares (qa/narrow.py); None when the rows are the chunks themselves.
+    bm25_rows: np.ndarray | None = None
 
     def spell_out(self, question: str) -> str:
         """``question`` with the abbreviations the articles never use spelt out."""

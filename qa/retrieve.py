@@ -25,6 +25,8 @@ def _bm25_ranking(corpus: Corpus, question: str, depth: int) -> list[int]:
     if not terms or corpus.bm25 is None:
         return []
     scores = corpus.bm25.get_scores(terms)
+    if corpus.bm25_rows is not None:  # a narrowed corpus: its own chunks' scores only
+        scores = scores[corpus.bm25_rows]
     top = np.argpartition(-scores, depth - 1)[:depth]
     top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
     return [int(i) for i in top if scores[i] > 0]

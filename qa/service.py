@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store
+from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store, StoredDocument
 from index.embed import MODEL_DIM, question_embedder
 
 from .answer import answer
 from .corpus import Corpus
+from .filters import Filters
+from .narrow import narrow
 from .records import Answer
 from .retrieve import retrieve
 from .select import Weights
+
+NARROWED_KEPT = 8
 
 
 class QA:
@@ -45,6 +50,9 @@ class QA:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)
+        # A page asks several questions under one filter: its narrowed corpus is kept.
+        self._narrow_lock = threading.Lock()
+        self._narrowed: OrderedDict[tuple[int, tuple[str, ...]], Corpus] = OrderedDict()
 
     @property
     def embedder(self) -> Embedder:
@@ -93,8 +101,42 @@ class QA:
             self._watcher.join(timeout=5)
         self.store.close()
 
-    def ask(self, question: str, top_k: int = 5, mode: str = "hybrid") -> Answer:
+    def _narrow(self, corpus: Corpus, doc_ids: tuple[str, ...]) -> Corpus:
+        """``corpus`` narrowed to ``doc_ids``, kept for the last few filters."""
+        key = (corpus.generation, doc_ids)  # one generation is one corpus
+        with self._narrow_lock:
+            if key in self._narrowed:
+                self._narrowed.move_to_end(key)
+                return self._narrowed[key]
+        narrowed = narrow(corpus, doc_ids)
+        with self._narrow_lock:
+            self._narrowed[key] = narrowed
+            while len(self._narrowed) > NARROWED_KEPT:
+                self._narrowed.popitem(last=False)
+        return narrowed
+
+    def documents(self, filters: Filters | None = None) -> list[StoredDocument]:
+        """The articles ``filters`` allow, in the index's order; raises BadFilters for an
+        outlet or doc_id the collection does not hold."""
+        docs = self.corpus.documents
+        return [docs[d] for d in (filters or Filters()).select(docs)]
+
+    def ask(
+        self,
+        question: str,
+        top_k: int = 5,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+    ) -> Answer:
+        """The cited answer from the articles ``filters`` allow (all when None); raises
+        BadFilters for an outlet or doc_id the collection does not hold."""
         corpus = self.corpus  # one generation for the whole answer
+        if filters and not filters.empty:
+            allowed = tuple(filters.select(corpus.documents))
+            if not allowed:
+                reason = f"no article matches the filters ({filters.describe()})"
+                return Answer(question, None, False, 0.0, reason=reason)
+            corpus = self._narrow(corpus, allowed)
         query = self.embed_question(question)
         hits = retrieve(corpus, question, query, top_k=top_k, mode=mode)
         return answer(corpus, question, query, hits, self.weights)

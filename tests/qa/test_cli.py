@@ -1,0 +1,35 @@
+"""`qa ask` with filters: --outlet, --since and --until narrow the articles answered from."""
+
+import json
+
+from typer.testing import CliRunner
+
+from qa.cli import app
+
+CNN = "003_1fbe0b5a43a135b8"
+
+
+def ask(index_dir, *args):
+    return CliRunner().invoke(app, ["ask", "--index-dir", str(index_dir), *args])
+
+
+def test_outlet_and_dates_narrow_the_answer(seed_index):
+    result = ask(
+        seed_index, "What did Maduro offer?", "--json", "--outlet", "cnn", "--since", "2025-02-01"
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert {p["doc_id"] for p in body["passages"]} == {CNN}
+    assert {c["doc_id"] for c in body["citations"]} <= {CNN}
+
+
+def test_an_unknown_outlet_is_refused_naming_the_known_ones(seed_index):
+    result = ask(seed_index, "What did Maduro offer?", "--outlet", "BBC")
+    assert result.exit_code == 2
+    assert "no article is from outlet 'BBC'; the outlets are: CNN" in result.output
+
+
+def test_a_reversed_range_names_the_options(seed_index):
+    result = ask(seed_index, "x?", "--since", "2025-03-01", "--until", "2025-02-01")
+    assert result.exit_code == 2
+    assert "--since (2025-03-01) is after --until (2025-02-01); swap them" in result.output

@@ -1,36 +1,49 @@
-"""Fit the sentence ranker and the confidence model on question sets.
+"""Fit the answer-type model, the sentence ranker and the confidence model, in one command.
 
-    python -m eval.calibrate [--questions FILE...] [--index-dir DIR] [--corpus DIR...] [--write]
+    python -m eval.calibrate [--squad FILE] [--corpus DIR...] [--questions FILE... --index-dir DIR]
+                             [--extra INDEX_DIR=QUESTIONS...] [--workdir DIR] [--write]
 
-By default: eval/questions.jsonl and eval/tuning_questions.jsonl over the seed index, and
-eval/corpora/newsdesk, newsdesk2 and newsdesk3 (each indexed apart). Held out from fitting:
-eval/heldout_questions.jsonl and the other eval/corpora.
+Fitted on: SQuAD 2.0 (../shared/squad, its paragraphs indexed as a collection), the seed
+questions (eval/questions.jsonl, eval/tuning_questions.jsonl over the seed index), and the
+news corpora newsdesk, newsdesk2 and newsdesk3 (each indexed apart); --extra adds sets
+over prebuilt indexes (the BBC development set). Never fitted on: the held-out sets
+(eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl, eval/corpora/newsdesk4,
+eval/corpora/encyclopedia).
 
-Ranking: a conditional logit (softmax over each question's candidate sentences) over
-RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer,
-with an L2 penalty (questions whose candidates hold none are left out: that is a
-retrieval miss, not a ranking one). Confidence: a
-logistic regression over CONFIDENCE_FEATURES of each question's best sentence, labelled
-by whether that sentence is right (never, for unanswerable questions). The threshold is
-the one that declines the most unanswerable questions while wrongly declining at most
-MAX_WRONG_DECLINE of the answerable ones.
+1. Answer types: a multinomial logistic regression from the question's words to the type
+   of the entity holding its accepted answer (spaCy's labels, stored at ingest).
+2. Ranking: a conditional logit (softmax over each question's candidate sentences) over
+   RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer.
+3. Confidence: a logistic regression over CONFIDENCE_FEATURES of the answer served,
+   labelled by whether it is right (never, for unanswerable questions). The threshold is
+   the one that declines the most unanswerable news questions while wrongly declining at
+   most MAX_WRONG_DECLINE of the answerable ones.
+
+The indexes are cached under --workdir (default var/fit), so a second run embeds nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import tempfile
+import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
+from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from qa import QA, Weights
-from qa.about import asks_about_article
+from qa.answer_type import TYPES_FILE, AnswerTyper, question_features, typer_from_model
+from qa.corpus import Corpus
 from qa.declines import ruled_out
 from qa.features import RANK_FEATURES, candidates
+from qa.question import read_question
+from qa.records import Hit
 from qa.retrieve import retrieve
 from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, confidence, decide
 
@@ -41,23 +54,84 @@ from .run import corpus_qa
 MAX_WRONG_DECLINE = 0.08
 RANK_L2 = 0.1
 CONFIDENCE_C = 1.0
+MIN_FEATURE_COUNT = 3
+TYPES_C = (0.03, 0.1, 0.3, 1.0)  # the penalty is chosen among these by 5-fold accuracy
+ROOT = Path(__file__).resolve().parent.parent
+SQUAD = ROOT.parent / "shared" / "squad" / "train-v2.0-subset.json"
 
 
-def _rows(qa: QA, questions: list[Question], top_k: int):
+@dataclass
+class Asked:
+    """One question asked of its collection: what retrieval found, before any ranking."""
+
+    question: Question
+    corpus: Corpus
+    query: np.ndarray
+    hits: list[Hit]
+    news: bool  # from a news set (the threshold is chosen on these)
+
+
+def ask_all(qa: QA, questions: list[Question], top_k: int, news: bool) -> list[Asked]:
     corpus = qa.corpus
-    out = []
-    for q in questions:
-        query = qa.embed_question(q.question)
-        hits = retrieve(corpus, q.question, query, top_k=top_k)
-        c = candidates(corpus, q.question, query, hits)
-        texts = [corpus.text(corpus.sentences[i]) for i in c.ids.tolist()]
-        labels = (
-            np.array([any(contains(t, a) for a in q.answers) for t in texts])
-            if q.answerable
-            else np.zeros(len(texts), bool)
-        )
-        out.append((q, c, labels, corpus))
-    return out
+    vectors = qa.embedder.embed([q.question for q in questions])
+    return [
+        Asked(q, corpus, v, retrieve(corpus, q.question, v, top_k=top_k), news)
+        for q, v in zip(questions, vectors, strict=True)
+    ]
+
+
+def answer_type(a: Asked) -> str | None:
+    """The type of the entity holding the accepted answer in the first sentence of a
+    listed article that states it; "other" when no entity holds it; None if not found."""
+    corpus, q = a.corpus, a.question
+    for doc_id in q.doc_ids:
+        for i in corpus.doc_sentences.get(doc_id, np.zeros(0, np.int64)).tolist():
+            text = corpus.text(corpus.sentences[i])
+            answer = next((x for x in q.answers if contains(text, x)), None)
+            if answer is None:
+                continue
+            # Split into words as the corpus splits its entities ("1,000" is "1" "000").
+            words = set(re.findall(r"\w+", answer.lower()))
+            best, overlap = "other", 0.5
+            for t, entity in corpus.sentence_entities[i]:
+                shared = len(words & entity) / max(len(words | entity), 1)
+                if shared >= overlap:
+                    best, overlap = t, shared
+            return best
+    return None
+
+
+def fit_types(asked: list[Asked]) -> tuple[AnswerTyper, dict]:
+    labelled = [(a.question.question, t) for a in asked if (t := answer_type(a))]
+    # Features seen in fewer than MIN_FEATURE_COUNT questions are noise, and would only
+    # grow the stored table.
+    counts = Counter(f for q, _ in labelled for f in set(question_features(q)))
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(
+        [
+            {f: 1 for f in question_features(q) if counts[f] >= MIN_FEATURE_COUNT}
+            for q, _ in labelled
+        ]
+    )
+    y = [t for _, t in labelled]
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    held_out = {
+        c: float(cross_val_score(LogisticRegression(C=c, max_iter=2000), X, y, cv=folds).mean())
+        for c in TYPES_C
+    }
+    best = max(held_out, key=lambda c: held_out[c])
+    model = LogisticRegression(C=best, max_iter=2000).fit(X, y)
+    data = typer_from_model(
+        model.classes_, list(vectorizer.get_feature_names_out()), model.coef_, model.intercept_
+    )
+    data["stats"] = {
+        "questions": len(labelled),
+        "C": best,
+        "cross_validated_accuracy": {str(c): round(a, 3) for c, a in held_out.items()},
+        "train_accuracy": round(float(model.score(X, y)), 3),
+        "labels": dict(Counter(y).most_common()),
+    }
+    return AnswerTyper(data["weights"], data["bias"]), data
 
 
 def _listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = RANK_L2) -> np.ndarray:
@@ -72,35 +146,45 @@ def _listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = RANK_L2) 
             p_right = e * right / (e * right).sum()
             total -= float(np.log((e * right).sum() / e.sum()))
             grad = grad + p @ X - p_right @ X
-        return total, grad
+        return total / len(groups), grad / len(groups)
 
     return minimize(loss, np.ones(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def fit(sets: list[tuple[QA, list[Question]]], top_k: int = 5) -> tuple[Weights, dict]:
-    """Weights fitted on every question of ``sets``, each asked of its own index."""
-    rows = [row for qa, questions in sets for row in _rows(qa, questions, top_k)]
-    groups = [(c.features, y.astype(float)) for q, c, y, _ in rows if y.any() and not y.all()]
+def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
+    """The answer types, then the ranker, then the confidence, each on every question."""
+    typer, types = fit_types(asked)
+    rows = []
+    for a in asked:
+        q = read_question(a.corpus, a.question.question, typer)
+        c = candidates(a.corpus, q, a.query, a.hits)
+        texts = [a.corpus.text(a.corpus.sentences[i]) for i in c.ids.tolist()]
+        labels = np.array(
+            [a.question.answerable and any(contains(t, x) for x in a.question.answers) for t in texts]
+        )
+        rows.append((a, q, c, labels))
+    groups = [(c.features, y.astype(float)) for _, _, c, y in rows if y.any() and not y.all()]
     rank = dict(zip(RANK_FEATURES, _listwise(groups).round(4).tolist(), strict=True))
     weights = Weights(rank=rank)
 
-    feats, right = [], []
-    fitted = []
-    for q, c, _, corpus in rows:
-        if not len(c.ids) or asks_about_article(q.question):
+    feats, right, news, answerable = [], [], [], []
+    for a, q, c, _ in rows:
+        if not len(c.ids) or q.about:
             continue
-        d = decide(corpus, q.question, c, weights)
-        if ruled_out(corpus, q.question, d):
+        d = decide(a.corpus, q, c, weights)
+        if ruled_out(a.corpus, q, d):
             continue  # the service's rules decide these, not the confidence
-        fitted.append(q)
         feats.append([d.features[k] for k in CONFIDENCE_FEATURES])
-        text = " ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)
-        right.append(q.answerable and any(contains(text, a) for a in q.answers))
-    F, r = np.array(feats), np.array(right)
-    # Fit on standardised features (so the penalty treats them alike), then fold the
-    # scaling back into raw-feature weights.
+        text = " ".join(a.corpus.text(a.corpus.sentences[i]) for i in d.chosen)
+        right.append(a.question.answerable and any(contains(text, x) for x in a.question.answers))
+        news.append(a.news)
+        answerable.append(a.question.answerable)
+    F, r, is_news = np.array(feats), np.array(right), np.array(news)
+    # The news questions weigh as much in all as SQuAD's many: they are what is served.
+    sample = np.where(is_news, max((~is_news).sum(), 1) / max(is_news.sum(), 1), 1.0)
     mu, sigma = F.mean(axis=0), F.std(axis=0) + 1e-9
-    model = LogisticRegression(C=CONFIDENCE_C, max_iter=1000).fit((F - mu) / sigma, r)
+    model = LogisticRegression(C=CONFIDENCE_C, max_iter=2000)
+    model.fit((F - mu) / sigma, r, sample_weight=sample)
     coef = model.coef_[0] / sigma
     conf = dict(zip(CONFIDENCE_FEATURES, coef.round(4).tolist(), strict=True))
     conf["bias"] = round(float(model.intercept_[0] - (model.coef_[0] * mu / sigma).sum()), 4)
@@ -109,24 +193,27 @@ def fit(sets: list[tuple[QA, list[Question]]], top_k: int = 5) -> tuple[Weights,
     probs = np.array(
         [confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F]
     )
-    answerable = np.array([q.answerable for q in fitted])
+    ans = np.array(answerable) & is_news
+    unans = ~np.array(answerable) & is_news
     best_t, best_declined = 0.5, -1.0
     for t in np.arange(0.05, 0.95, 0.01):
-        wrong = float(np.mean(probs[answerable] < t)) if answerable.any() else 0.0
-        declined = float(np.mean(probs[~answerable] < t)) if (~answerable).any() else 0.0
+        wrong = float(np.mean(probs[ans] < t)) if ans.any() else 0.0
+        declined = float(np.mean(probs[unans] < t)) if unans.any() else 0.0
         if wrong <= MAX_WRONG_DECLINE and declined > best_declined:
             best_t, best_declined = float(t), declined
     weights = Weights(rank=rank, confidence=conf, threshold=round(best_t, 2))
+    top1 = [bool(y[int(np.argmax(c.scores(rank)))]) for _, _, c, y in rows if y.any()]
     stats = {
         "questions": len(rows),
-        "confidence_questions": len(fitted),
+        "news_questions": int(sum(a.news for a in asked)),
         "ranking_questions": len(groups),
-        "top1_right": int(sum(r)),
+        "confidence_questions": len(F),
+        "top1_right_when_retrieved": round(float(np.mean(top1)), 3) if top1 else 0.0,
         "threshold": weights.threshold,
-        "unanswerable_declined": round(best_declined, 3),
-        "answerable_wrongly_declined": round(float(np.mean(probs[answerable] < best_t)), 3),
+        "news_unanswerable_declined": round(best_declined, 3),
+        "news_answerable_wrongly_declined": round(float(np.mean(probs[ans] < best_t)), 3),
     }
-    return weights, stats
+    return weights, stats, types
 
 
 def main() -> None:
@@ -139,8 +226,9 @@ def main() -> None:
         type=Path,
         nargs="*",
         default=[here / "questions.jsonl", here / "tuning_questions.jsonl"],
-        help="question files over the index (--index-dir)",
+        help="question files over the seeds (indexed under --workdir unless --index-dir)",
     )
+    p.add_argument("--index-dir", type=Path, default=None, help="a prebuilt index of seeds/")
     p.add_argument(
         "--corpus",
         type=Path,
@@ -148,31 +236,54 @@ def main() -> None:
         default=[here / f"corpora/{name}" for name in ("newsdesk", "newsdesk2", "newsdesk3")],
         help="folders of articles with their questions.jsonl, each indexed apart",
     )
-    p.add_argument("--index-dir", type=Path, default=None)
+    p.add_argument(
+        "--extra",
+        nargs="*",
+        default=[],
+        metavar="INDEX_DIR=QUESTIONS",
+        help="question files over prebuilt indexes (news sets)",
+    )
+    p.add_argument("--squad", type=Path, default=SQUAD if SQUAD.exists() else None)
+    p.add_argument("--squad-limit", type=int, default=None)
+    p.add_argument("--workdir", type=Path, default=ROOT / "var" / "fit")
     p.add_argument("--top-k", type=int, default=5)
-    p.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE.name}")
+    p.add_argument("--write", action="store_true", help="write calibration.json and answer_types.json")
     args = p.parse_args()
     from index import SentenceTransformerEmbedder
-    from qa.settings import Settings
 
-    with tempfile.TemporaryDirectory() as work:
-        sets = []
-        if args.questions:
-            qa = QA(args.index_dir or Settings().index_dir)
-            sets.append((qa, [q for path in args.questions for q in load_questions(path)]))
-        embedder = SentenceTransformerEmbedder() if args.corpus else None
-        for n, folder in enumerate(args.corpus):
-            qa = corpus_qa(folder, Path(work) / str(n), embedder)
-            sets.append((qa, load_questions(folder / "questions.jsonl")))
-        weights, stats = fit(sets, args.top_k)
+    from .squad import write_corpus
+
+    embedder = SentenceTransformerEmbedder()
+    work = args.workdir
+    asked: list[Asked] = []
+    fitted_on: list[str] = []
 
     def shown(path: Path) -> str:
         path = path.resolve()
-        return str(path.relative_to(here.parent)) if path.is_relative_to(here.parent) else str(path)
+        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
-    fitted_on = [shown(p) for p in args.questions] + [
-        shown(f / "questions.jsonl") for f in args.corpus
-    ]
+    if args.questions:
+        seeds = args.index_dir
+        qa = QA(seeds, embedder=embedder) if seeds else corpus_qa(ROOT / "seeds", work / "seeds", embedder)
+        questions = [q for path in args.questions for q in load_questions(path)]
+        asked += ask_all(qa, questions, args.top_k, news=True)
+        fitted_on += [shown(p) for p in args.questions]
+    for folder in args.corpus:
+        qa = corpus_qa(folder, work / folder.name, embedder)
+        asked += ask_all(qa, load_questions(folder / "questions.jsonl"), args.top_k, news=True)
+        fitted_on.append(shown(folder / "questions.jsonl"))
+    for pair in args.extra:
+        index_dir, questions_file = pair.split("=", 1)
+        qa = QA(Path(index_dir), embedder=embedder)
+        asked += ask_all(qa, load_questions(Path(questions_file)), args.top_k, news=True)
+        fitted_on.append(shown(Path(questions_file)))
+    if args.squad:
+        questions = write_corpus(args.squad, work / "squad-articles", args.squad_limit)
+        qa = corpus_qa(work / "squad-articles", work / "squad", embedder)
+        asked += ask_all(qa, questions, args.top_k, news=False)
+        fitted_on.append(f"SQuAD 2.0 subset ({len(questions)} questions)")
+
+    weights, stats, types = fit(asked)
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
@@ -182,8 +293,10 @@ def main() -> None:
         "stats": stats,
     }
     print(json.dumps(data, indent=2))
+    print(json.dumps(types["stats"], indent=2))
     if args.write:
         CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n")
+        TYPES_FILE.write_text(json.dumps(types, separators=(",", ":"), sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
-from .about import answer_about, asks_about_article, header_passage
+from .about import answer_about, header_passage
 from .corpus import Corpus
 from .declines import NOT_KNOWN, ruled_out
 from .evidence import cite, conflicts, corroborate
 from .features import candidates
-from .kinds import question_kind
+from .question import Question
 from .records import Answer, Citation, Hit
 from .retrieve import chunk_index
 from .select import Weights, confidence, decide
@@ -46,21 +46,21 @@ def with_answer_passages(corpus: Corpus, hits: list[Hit], chosen: list[int]) -> 
 
 def answer(
     corpus: Corpus,
-    question: str,
+    q: Question,
     query: np.ndarray,
     hits: list[Hit],
     weights: Weights | None = None,
 ) -> Answer:
-    """The extractive answer to ``question`` from the retrieved ``hits``, or a declined one."""
+    """The extractive answer to question ``q`` from the retrieved ``hits``, or a declined
+    one."""
     w = weights or Weights()
-    if (field := asks_about_article(question)) and (
-        header := answer_about(corpus, question, field, hits)
-    ):
+    question = q.text
+    if q.about and (header := answer_about(corpus, question, q.about, hits)):
         passages = [header_passage(header), *hits[: max(len(hits) - 1, 0)]]
         return Answer(
             question, header.quote, True, ABOUT_CONFIDENCE, citations=[header], passages=passages
         )
-    c = candidates(corpus, question, query, hits)
+    c = candidates(corpus, q, query, hits)
     if not len(c.ids):
         reason = (
             "the index holds no articles"
@@ -68,7 +68,7 @@ def answer(
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
-    d = decide(corpus, question, c, w)
+    d = decide(corpus, q, c, w)
     conf = confidence(d.features, w)
 
     def declined(reason: str, confidence: float, citations: tuple[Citation, ...] = ()) -> Answer:
@@ -76,7 +76,7 @@ def answer(
             question, None, False, round(confidence, 4), list(citations), hits, reason=reason
         )
 
-    if rule := ruled_out(corpus, question, d):
+    if rule := ruled_out(corpus, q, d):
         # Rules that need no calibration: quote the sentence saying it is not known.
         quoted = (
             tuple(cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen))
@@ -101,5 +101,5 @@ def answer(
         citations=citations,
         passages=hits,
         corroboration=corroboration,
-        conflicts=conflicts(corpus, question_kind(question), [top, *support], score),
+        conflicts=conflicts(corpus, q.kind, [top, *support], score),
     )

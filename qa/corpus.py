@@ -19,6 +19,8 @@ from bm25s.tokenization import Tokenizer
 
 from index import Store, StoredDocument
 
+from .answer_type import group
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
@@ -64,12 +66,23 @@ _QUESTION_WORDS = {
     "according",
 }
 _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+STOPWORDS = _STOP
 
 
 def stems(text: str) -> list[str]:
     """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
     words = re.findall(r"(?u)\b\w\w+\b", text.lower())
     return [term(w) for w in words if w not in _STOP]
+
+
+def content_words(text: str) -> dict[str, str]:
+    """Each index term of ``text`` with the word that gave it first (lower-cased)."""
+    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
+    out: dict[str, str] = {}
+    for w in words:
+        if w not in _STOP:
+            out.setdefault(term(w), w)
+    return out
 
 
 # Abbreviations readers type that articles often spell out. A question's abbreviation is
@@ -143,6 +156,9 @@ class Corpus:
     words: list[str]  # every word the articles use, lower-cased and sorted
     vocabulary: list[str]  # every index term (stem), sorted
     numbers: frozenset[str]  # every number written in the articles, without separators
+    # per sentence: its named entities as (answer type, the entity's lower-cased words)
+    sentence_entities: list[tuple[tuple[str, frozenset[str]], ...]]
+    title_terms: dict[str, frozenset[str]]  # per article: its headline's stems
     # Per chunk: its row in ``bm25``, when this corpus is narrowed from a larger one whose
     # BM25 index it shares (qa/narrow.py); None when the rows are the chunks themselves.
     bm25_rows: np.ndarray | None = None
@@ -175,9 +191,13 @@ class Corpus:
 
     @classmethod
     def load(cls, store: Store) -> Corpus:
-        generation, documents, (chunk_rows, chunk_vectors), (sent_rows, sent_vectors) = (
-            store.snapshot()
-        )
+        (
+            generation,
+            documents,
+            (chunk_rows, chunk_vectors),
+            (sent_rows, sent_vectors),
+            entity_rows,
+        ) = store.snapshot()
         docs = {d.doc_id: d for d in documents}
         chunks = [Span(*r) for r in chunk_rows]
         sentences = [Span(*r) for r in sent_rows]
@@ -202,6 +222,13 @@ class Corpus:
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
 
         sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
+        sentence_entities = [
+            tuple(
+                (group(label), frozenset(re.findall(r"\w+", docs[sp.doc_id].text[sp.start + a : sp.start + b].lower())))
+                for a, b, label in found
+            )
+            for sp, found in zip(sentences, entity_rows, strict=True)
+        ]
 
         doc_sentences = _by_doc(sentences)
         chunk_sentences = _overlaps(chunks, sentences, doc_sentences)
@@ -233,6 +260,8 @@ class Corpus:
             words=words,
             vocabulary=sorted(tokens.get_vocab_dict()),
             numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
+            sentence_entities=sentence_entities,
+            title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
         )
 
 

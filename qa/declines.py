@@ -7,80 +7,12 @@ gives none; or the best sentence says that what was asked is not known.
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from .corpus import Corpus, fold, number
-from .kinds import MEASURED, question_kind
+from .corpus import Corpus
+from .kinds import MEASURED
+from .question import Question
 from .select import Decision
-
-# A capitalised word inside a question: a name, place or title the answer must be about.
-# Acronyms are left out ("NGOs", "US"): articles as often spell them out.
-_QUESTION_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'.-]*\w")
-_ACRONYM = re.compile(r"[A-Z]+s?")
-# Titles: capitalised before a name, but no name themselves ("Mr Grenell").
-_TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sir",
-        "dame",
-        "prof",
-        "president",
-        "senator",
-        "governor",
-        "mayor",
-        "minister",
-        "chief",
-        "judge",
-        "general",
-        "captain",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "saint",
-        "st",
-    ]
-)
-
-
-def unseen_names(corpus: Corpus, question: str) -> list[str]:
-    """Names and numbers in the question that no article uses, in its text or its title,
-    author or outlet ("Australia" asked of articles about rivers): the articles cannot be
-    the answer's source, however close the wording. A word sharing all but its last three
-    letters (and at least four) counts as used, so that "Swedish" is found in "Sweden";
-    so does a near spelling ("Grennell", "Nicholas" for "Nicolás"); accents are ignored.
-    A question in title case has no telling capitals, and is not judged."""
-    words = re.findall(r"[A-Za-z][\w’'.-]*", question)
-    if len(words) > 3 and sum(w[0].isupper() for w in words) > 0.6 * len(words):
-        return []
-    out: list[str] = []
-    for m in _QUESTION_NAME.finditer(question):
-        for word in re.findall(r"\w+", m.group().split("’")[0].split("'")[0]):
-            w = fold(word)
-            if not word[0].isupper() or _ACRONYM.fullmatch(word) or w in _TITLES:
-                continue
-            if not corpus.words_with_prefix(w[: max(4, len(w) - 3)]) and not _near(corpus, w):
-                out.append(word)
-    # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.
-    for written in re.findall(r"\d+(?:[.,]\d+)*(?!\w)", question):
-        if (len(written) >= 3 or "." in written) and number(written) not in corpus.numbers:
-            out.append(written)
-    return list(dict.fromkeys(out))[:5]
-
-
-def _near(corpus: Corpus, word: str) -> bool:
-    """Whether the articles use a word spelt almost like ``word`` ("Grennell" for "Grenell";
-    not "Australia" for "Austria")."""
-    if len(word) < 5:
-        return False
-    same_start = corpus.words_with_prefix(word[:2])
-    return bool(difflib.get_close_matches(word, same_start, n=1, cutoff=0.9))
-
 
 # A sentence saying that what was asked is not known or not given out.
 _NOT_KNOWN = re.compile(
@@ -98,13 +30,13 @@ NOT_KNOWN = "the articles say this is not known"
 _ASKS_NAME = re.compile(r"\bnames?\b|\bnamed\b|\bidentity\b|\bidentif", re.I)
 
 
-def ruled_out(corpus: Corpus, question: str, d: Decision) -> str | None:
+def ruled_out(corpus: Corpus, q: Question, d: Decision) -> str | None:
     """Why the articles plainly cannot answer, whatever the confidence, or None (the
     reasons are the module's; NOT_KNOWN when the best answer says what was asked is not
     known, "Grenell did not name the six men")."""
-    if names := unseen_names(corpus, question):
-        return f"the articles never mention {', '.join(names)}"
-    kind = question_kind(question)
+    if q.unseen:
+        return f"the articles never mention {', '.join(q.unseen)}"
+    kind, question = q.kind, q.text
     if d.features["kind_missing"]:
         if _NOT_KNOWN.search(" ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)):
             return NOT_KNOWN

@@ -1,68 +1,83 @@
-"""Describe the sentences that might answer a question, one row of features each.
+"""Describe the sentences that might answer a question, one row of named features each.
 
 Candidates come from the retrieved passages and from a sentence-level dense search (or,
-when the question names an article's outlet or author, from that article). Each is
-described by RANK_FEATURES: closeness in meaning to the question, the share of the
-question's rarer words it (and its paragraph neighbours) holds, the rarest word missing
-around it, whether it holds the kind of thing asked for, and how well its passage ranked.
+when the question names an article's outlet or author, from that article). RANK_FEATURES
+names the columns; the ranker and the confidence model (select.py) and the fitting
+(eval/calibrate.py) all read them by these names.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from .about import sources_named
-from .corpus import Corpus, stems
-from .kinds import MEASURED, holds_kind, question_kind
+from index.embed import WordVectors
+
+from .answer_type import TYPES
+from .corpus import STOPWORDS, Corpus
+from .kinds import MEASURED, holds_kind
+from .question import Question
 from .records import Hit
 from .retrieve import chunk_index
 
 # Sentences taken from the sentence-level dense search, beside those in the passages.
 SENTENCE_POOL = 20
-RANK_FEATURES = ("dense", "lexical", "around", "gap", "kind", "measured", "passage", "lead")
 
-
-# Words that only say what form the answer takes ("how long", "the name of", "what kind
-# of"): an answer need not repeat them.
-_ASKING = re.compile(
-    r"\bhow (long|old|far|big|large|much|many|often|tall|deep|wide|high)\b"
-    r"|\b(kind|type|sort) of\b",
-    re.I,
+# What each column of Candidates.features means:
+RANK_FEATURES = (
+    "dense",  # cosine between the sentence and the question
+    "lexical",  # IDF-weighted share of the question's terms in the sentence
+    "soft",  # the same, a missing term counting by its closeness to the sentence's words
+    "around",  # the same over the sentence and its neighbours
+    "gap",  # the rarest question term missing around it, relative to the rarest asked
+    "title",  # share of the question's terms in the article's headline
+    "typed",  # P(answer type) summed over the types of the entities it names anew
+    "untyped",  # P(the answer is no entity) times "it names nothing new"
+    "kind",  # the question's wording asks for a name or place and it holds one (rule)
+    "measured",  # ... asks for a count, date or measure and it holds one (rule)
+    "passage",  # 1 / (1 + rank) of the best retrieved passage holding it; 0 if none
+    "lead",  # among an article's first three sentences
 )
+NAMED_TYPES = tuple(t for t in TYPES if t != "other")
+
+# Word-vector cosines below FLOOR say nothing (unrelated words reach 0.25); from there a
+# missing term counts in proportion, fully at FLOOR + SPAN ("bought"/"purchased" 0.83).
+FLOOR, SPAN = 0.3, 0.4
 
 
-def question_terms(corpus: Corpus, question: str) -> dict[str, float]:
-    """The question's content words (stemmed), each with its IDF; unseen words get the
-    highest IDF there is, since a word the articles never use is the strongest sign that
-    they do not answer."""
-    vocab = corpus.tokens.get_vocab_dict()
-    unseen = math.log(1 + (max(len(corpus.chunks), 1) + 0.5) / 0.5)
-    words = stems(_ASKING.sub(" ", corpus.spell_out(question)))
-    return {w: float(corpus.idf[vocab[w]]) if w in vocab else unseen for w in words}
+@lru_cache(maxsize=1)
+def word_vectors() -> WordVectors:
+    return WordVectors()
 
 
-def _share(terms: dict[str, float], present: frozenset[str] | set[str], aliases: Aliases) -> float:
-    """The IDF-weighted share of ``terms`` in ``present``, a term counting as present when
-    one of its ``aliases`` is."""
-    total = sum(terms.values())
+def soft_share(q: Question, present: frozenset[str], sentence: str) -> float:
+    """The IDF-weighted share of the question's terms in a sentence whose terms are
+    ``present``, a missing term counting by its closest word there ("injured" for
+    "hurt")."""
+    total = sum(q.terms.values())
     if not total:
         return 0.0
-    return sum(w for t, w in terms.items() if not aliases[t].isdisjoint(present)) / total
-
-
-Aliases = dict[str, frozenset[str]]
-
-
-def aliases(corpus: Corpus, terms: dict[str, float]) -> Aliases:
-    """Each term with the index terms sharing its first five letters ("evacue" with
-    "evacu", "construct" with "construction"): derived forms a stemmer keeps apart."""
-    return {
-        t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())]) for t in terms
-    }
+    found, missing = 0.0, []
+    for t, w in q.terms.items():
+        if q.aliases[t].isdisjoint(present):
+            missing.append((t, w))
+        else:
+            found += w
+    vectors = word_vectors()
+    asked = [(vectors.id_of(q.spelled[t]), w) for t, w in missing]
+    asked = [(i, w) for i, w in asked if i >= 0]
+    if asked:
+        words = set(re.findall(r"[a-z]+", sentence.lower())) - STOPWORDS
+        ids = [i for i in map(vectors.id_of, words) if i >= 0]
+        if ids:
+            rows = vectors.matrix[ids].astype(np.float32)
+            for i, w in asked:
+                close = float((rows @ vectors.matrix[i].astype(np.float32)).max())
+                found += w * min(max((close - FLOOR) / SPAN, 0.0), 1.0)
+    return found / total
 
 
 @dataclass(frozen=True)
@@ -73,21 +88,37 @@ class Candidates:
     features: np.ndarray  # shape (len(ids), len(RANK_FEATURES))
     evidence: dict[str, float]  # question-level features for the confidence
 
+    def column(self, name: str) -> np.ndarray:
+        return self.features[:, RANK_FEATURES.index(name)]
+
+    def row(self, k: int) -> dict[str, float]:
+        return dict(zip(RANK_FEATURES, self.features[k].tolist(), strict=True))
+
     def scores(self, rank: dict[str, float]) -> np.ndarray:
         """Each candidate's ranker score under the weights ``rank`` (by RANK_FEATURES)."""
-        return self.features @ np.array([rank[f] for f in RANK_FEATURES])
+        return self.features @ np.array([rank.get(f, 0.0) for f in RANK_FEATURES])
 
 
-def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]) -> Candidates:
+def new_types(corpus: Corpus, q: Question, i: int) -> set[str]:
+    """The answer types of the entities sentence ``i`` names that the question does not."""
+    return {t for t, words in corpus.sentence_entities[i] if not words <= q.words}
+
+
+def typed(q: Question, types: set[str]) -> tuple[float, float]:
+    """How well a text naming entities of ``types`` fits the answer type asked for: the
+    probability mass of those types, and that of "no entity" when it names none."""
+    named = sum(q.types.get(t, 0.0) for t in types)
+    return named, (q.types.get("other", 0.0) if not types else 0.0)
+
+
+def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) -> Candidates:
     """Every sentence that might answer, described by RANK_FEATURES."""
-    terms = question_terms(corpus, question)
-    alias = aliases(corpus, terms)
-    kind = question_kind(question)
     passage: dict[int, float] = {}
     for rank, hit in enumerate(hits):
         for s in corpus.chunk_sentences[chunk_index(corpus, hit)]:
             passage.setdefault(int(s), 1.0 / (1 + rank))
-    if named := sources_named(corpus, question):
+    named = set(q.sources)
+    if named:
         # "What did the Northern Wire Service report…": that article's sentences only.
         passage = {i: p for i, p in passage.items() if corpus.sentences[i].doc_id in named}
         for doc_id in named:
@@ -102,7 +133,7 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
     else:
         sims_all = np.zeros(0, dtype=np.float32)
     ids = np.fromiter(passage, dtype=np.int64, count=len(passage))
-    rarest = max(terms.values(), default=1.0) or 1.0
+    rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
     for i in ids.tolist():
@@ -113,29 +144,34 @@ def candidates(corpus: Corpus, question: str, query: np.ndarray, hits: list[Hit]
         for j in (i - 1, i + 1):
             if 0 <= j < len(corpus.sentences) and corpus.sentences[j].doc_id == span.doc_id:
                 near |= corpus.sentence_terms[j]
-        lead = 1.0 if span.ordinal < 3 else 0.0
-        holds = holds_kind(corpus.text(span), kind, question)
+        holds = holds_kind(corpus.text(span), q.kind, q.text)
         # The rarest question word missing around the sentence, relative to the rarest
         # word asked: a missing "airline" or "Cuba" is the mark of a question the
         # sentence cannot answer, however many other words it shares.
-        missing = [w for t, w in terms.items() if t not in near]
+        missing = [w for t, w in q.terms.items() if t not in near]
+        named_type, untyped = typed(q, new_types(corpus, q, i))
         rows.append(
             [
                 float(sims_all[i]),
-                _share(terms, words, alias),
-                _share(terms, near, alias),
+                q.weight(words),
+                soft_share(q, words, corpus.text(span)),
+                q.weight(near),
                 max(missing, default=0.0) / rarest,
-                holds if kind not in MEASURED else 0.5,
-                holds if kind in MEASURED else 0.5,
+                q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
+                named_type,
+                untyped,
+                holds if q.kind not in MEASURED else 0.5,
+                holds if q.kind in MEASURED else 0.5,
                 passage[i],
-                lead,
+                1.0 if span.ordinal < 3 else 0.0,
             ]
         )
     vocab = corpus.tokens.get_vocab_dict()
-    total = sum(terms.values()) or 1.0
+    total = sum(q.terms.values()) or 1.0
     evidence = {
-        "context": _share(terms, context, alias),
-        "unseen": sum(w for t, w in terms.items() if t not in vocab) / total,
+        "context": q.weight(context),
+        "unseen": sum(w for t, w in q.terms.items() if t not in vocab) / total,
+        "other": q.types.get("other", 0.0),
     }
     return Candidates(
         ids, np.array(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES)), evidence

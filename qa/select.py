@@ -17,23 +17,27 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import Corpus
-from .features import RANK_FEATURES, Candidates
-from .kinds import holds_kind, question_kind
+from .features import RANK_FEATURES, Candidates, new_types, typed
+from .kinds import holds_kind
+from .question import Question
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_ANSWER_CHARS = 600
 MAX_SENTENCES = 3
 
 CONFIDENCE_FEATURES = (
-    "score",
-    "dense",
+    "score",  # the ranker's score of the best sentence
+    "margin",  # ... less that of the runner-up
+    "dense",  # the best sentence's features, as in RANK_FEATURES
     "lexical",
     "gap",
-    "context",
-    "unseen",
-    "kind",
-    "kind_missing",
-    "margin",
+    "context",  # share of the question's terms found anywhere among the candidates
+    "unseen",  # share (by IDF) of the question's terms no article uses
+    "typed",  # how well the answer's entities fit the type asked for (features.typed)
+    "untyped",
+    "other",  # P(the answer is no entity): such questions are judged on words alone
+    "kind",  # the answer holds the kind of thing the wording asks for (rule)
+    "kind_missing",  # ... and it does not
 )
 
 
@@ -47,6 +51,9 @@ class Weights:
             "lexical": 0.6,
             "around": 0.2,
             "gap": -0.3,
+            "title": 0.0,
+            "typed": 0.5,
+            "untyped": 0.0,
             "kind": 0.25,
             "measured": 0.25,
             "passage": 0.1,
@@ -56,14 +63,17 @@ class Weights:
     confidence: dict[str, float] = field(
         default_factory=lambda: {
             "score": 0.0,
+            "margin": 0.0,
             "dense": 6.0,
             "lexical": 3.0,
             "gap": -2.0,
             "context": 4.0,
             "unseen": -4.0,
+            "typed": 1.0,
+            "untyped": 0.0,
+            "other": 0.0,
             "kind": 1.0,
             "kind_missing": 0.0,
-            "margin": 0.0,
             "bias": -8.0,
         }
     )
@@ -88,25 +98,30 @@ class Weights:
 
 
 def confidence_features(
-    c: Candidates, scores: np.ndarray, best: int, answer_kind: float
+    c: Candidates,
+    scores: np.ndarray,
+    best: int,
+    answer_types: tuple[float, float],
+    answer_kind: float,
 ) -> dict[str, float]:
     """The evidence for an answer built on the best candidate, by CONFIDENCE_FEATURES;
-    ``answer_kind`` is whether the whole answer (with the sentences it took along) holds
-    what was asked."""
-    f = dict(zip(RANK_FEATURES, c.features[best].tolist(), strict=True))
+    ``answer_types`` and ``answer_kind`` judge the whole answer (with the sentences it
+    took along) against what was asked."""
+    f = c.row(best)
     others = np.delete(scores, best)
     return {
         "score": float(scores[best]),
+        "margin": float(scores[best] - others.max()) if len(others) else 1.0,
         "dense": f["dense"],
         "lexical": f["lexical"],
         "gap": f["gap"],
         "context": c.evidence["context"],
         "unseen": c.evidence["unseen"],
+        "typed": answer_types[0],
+        "untyped": answer_types[1],
+        "other": c.evidence["other"],
         "kind": answer_kind,
-        # Asked "who" and the answer names no one (a count or a date missing is declined
-        # outright, see declines.py, so here it is names and places).
         "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
-        "margin": float(scores[best] - others.max()) if len(others) else 1.0,
     }
 
 
@@ -161,15 +176,17 @@ class Decision:
     features: dict[str, float]  # by CONFIDENCE_FEATURES
 
 
-def decide(corpus: Corpus, question: str, c: Candidates, w: Weights) -> Decision:
+def decide(corpus: Corpus, q: Question, c: Candidates, w: Weights) -> Decision:
     """Pick the answer's sentences and describe the evidence for them (shared by the
     service and by eval/calibrate.py, so the confidence is fitted on what is served)."""
     scores = c.scores(w.rank)
     best = int(np.argmax(scores))
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
-    kind = question_kind(question)
     chosen = _answer_sentences(corpus, top, score, w.neighbour)
     text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
-    features = confidence_features(c, scores, best, holds_kind(text, kind, question))
+    types = set().union(*(new_types(corpus, q, i) for i in chosen))
+    features = confidence_features(
+        c, scores, best, typed(q, types), holds_kind(text, q.kind, q.text)
+    )
     return Decision(top, chosen, score, features)

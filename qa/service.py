@@ -14,9 +14,11 @@ from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store, Stor
 from index.embed import MODEL_DIM, question_embedder
 
 from .answer import answer
+from .answer_type import AnswerTyper
 from .corpus import Corpus
 from .filters import Filters
 from .narrow import narrow
+from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
 from .select import Weights
@@ -45,6 +47,7 @@ class QA:
         # Questions go through the fast ONNX export unless an embedder was given.
         self._questions = embedder or question_embedder(Path(index_dir) / "onnx")
         self.weights = weights or Weights.load()
+        self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
         self.corpus = Corpus.load(self.store)
         self._stop = threading.Event()
@@ -137,9 +140,10 @@ class QA:
                 reason = f"no article matches the filters ({filters.describe()})"
                 return Answer(question, None, False, 0.0, reason=reason)
             corpus = self._narrow(corpus, allowed)
+        q = read_question(corpus, question, self.typer)
         query = self.embed_question(question)
         hits = retrieve(corpus, question, query, top_k=top_k, mode=mode)
-        return answer(corpus, question, query, hits, self.weights)
+        return answer(corpus, q, query, hits, self.weights)
 
 
 __all__ = ["QA"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.declines import unseen_names
+from qa.names import unseen_names
 from qa.evidence import number_in
 
 from ..conftest import build_qa

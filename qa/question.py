@@ -1,0 +1,81 @@
+"""One reading of a question, made once per ask and read by every later step.
+
+A ``Question`` says what kind of answer is wanted (as the answer-type model's
+probabilities, and the coarse kind read off the wording), which content words it asks
+about with their weights, and which names and sources it mentions. Nothing after it
+parses the question's text again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .about import asks_about_article, sources_named
+from .answer_type import AnswerTyper, default_typer
+from .corpus import Corpus, content_words
+from .kinds import question_kind
+from .names import unseen_names
+
+# Words that only say what form the answer takes ("how long", "the name of", "what kind
+# of"): an answer need not repeat them.
+_ASKING = re.compile(
+    r"\bhow (long|old|far|big|large|much|many|often|tall|deep|wide|high)\b"
+    r"|\b(kind|type|sort) of\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question asks, read once."""
+
+    text: str
+    kind: str | None  # the coarse kind its wording gives: "number", "date", "who"...
+    types: dict[str, float]  # P(answer type), by answer_type.TYPES
+    terms: dict[str, float]  # content words (stemmed), each with its IDF
+    spelled: dict[str, str]  # each term as the question wrote it, lower-cased
+    aliases: dict[str, frozenset[str]]  # each term with the index terms sharing its prefix
+    words: frozenset[str]  # every word, lower-cased: an entity made of these is no answer
+    unseen: tuple[str, ...]  # names and numbers no article uses
+    sources: tuple[str, ...]  # doc_ids of the articles whose outlet or author it names
+    about: str | None  # "author", "published" or "updated" when it asks about an article
+
+    def weight(self, present: frozenset[str] | set[str]) -> float:
+        """The IDF-weighted share of the question's terms in ``present`` (a term counting
+        as present when one of its aliases is)."""
+        total = sum(self.terms.values())
+        if not total:
+            return 0.0
+        hit = sum(w for t, w in self.terms.items() if not self.aliases[t].isdisjoint(present))
+        return hit / total
+
+
+def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -> Question:
+    """Read ``text`` against ``corpus`` (its vocabulary and sources) once."""
+    typer = typer or default_typer()
+    spelled = corpus.spell_out(text)
+    vocab = corpus.tokens.get_vocab_dict()
+    # A word the articles never use gets the highest IDF there is: it is the strongest
+    # sign that they do not answer.
+    unseen_idf = math.log(1 + (max(len(corpus.chunks), 1) + 0.5) / 0.5)
+    written = content_words(_ASKING.sub(" ", spelled))
+    terms = {t: float(corpus.idf[vocab[t]]) if t in vocab else unseen_idf for t in written}
+    # Derived forms a stemmer keeps apart ("evacuees", "evacuated") share five letters.
+    aliases = {
+        t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())])
+        for t in terms
+    }
+    return Question(
+        text=text,
+        kind=question_kind(spelled),
+        types=typer.probabilities(text),
+        terms=terms,
+        spelled={t: w for t, w in written.items()},
+        aliases=aliases,
+        words=frozenset(re.findall(r"\w+", re.sub(r"['’]s\b", "", text.lower()))),
+        unseen=tuple(unseen_names(corpus, text)),
+        sources=tuple(sources_named(corpus, text)),
+        about=asks_about_article(text),
+    )

@@ -1,0 +1,76 @@
+"""One reading of the question: its answer type, terms, names and sources; and the
+word-level closeness that lets a paraphrase count."""
+
+import pytest
+
+from qa.answer_type import TYPES, AnswerTyper, default_typer, question_features
+from qa.features import soft_share
+from qa.question import read_question
+
+from ..conftest import FakeEmbedder, build_qa
+
+ARTICLES = {
+    "a": "Storm hits coast\n\nBy Ana Reyes\n\nThe storm injured 40 people in Vigo on Monday, "
+    "the mayor said. Repairs will cost 2 million euros.",
+    "b": "Council vote\n\nThe council voted 7 to 2 to approve the solar farm. "
+    "The farm will have 14,000 panels.",
+}
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    service = build_qa(tmp_path_factory.mktemp("q") / "index", FakeEmbedder(), ARTICLES)
+    yield service
+    service.close()
+
+
+def test_question_features_hold_words_pairs_and_opening():
+    f = question_features("How many people were hurt?")
+    assert {"w:how", "b:how_many", "f0:how", "f1:many", "f01:how_many"} <= set(f)
+
+
+def test_the_typer_is_a_softmax_over_its_weights():
+    typer = AnswerTyper({"f01:how_many": {"count": 4.0}}, dict.fromkeys(TYPES, 0.0))
+    p = typer.probabilities("How many people were hurt?")
+    assert abs(sum(p.values()) - 1) < 1e-9
+    assert max(p, key=p.get) == "count"
+    flat = typer.probabilities("Why did it happen?")
+    assert max(flat.values()) - min(flat.values()) < 1e-9  # nothing known: uniform
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is the mayor of Vigo?", "person"),
+        ("How many people were injured?", "count"),
+        ("When did the storm hit?", "date"),
+        ("How much will the repairs cost?", "money"),
+        ("Which country did he visit?", "place"),
+    ],
+)
+def test_the_fitted_typer_reads_common_questions(question, expected):
+    p = default_typer().probabilities(question)
+    assert max(p, key=p.get) == expected, p
+
+
+def test_a_question_is_read_once_into_its_record(qa):
+    q = read_question(qa.corpus, "How many people did the storm hurt in Vigo?")
+    assert q.kind == "number"
+    assert set(q.terms) == {"peopl", "storm", "hurt", "vigo"}
+    assert q.spelled["hurt"] == "hurt"
+    assert q.unseen == ()
+    assert "vigo" in q.words
+
+
+def test_a_name_no_article_uses_is_noted(qa):
+    q = read_question(qa.corpus, "How many people did the storm hurt in Lisbon?")
+    assert q.unseen == ("Lisbon",)
+
+
+def test_a_paraphrase_counts_by_word_closeness(qa):
+    q = read_question(qa.corpus, "How many people did the storm hurt?")
+    injured = "The storm injured 40 people in Vigo on Monday."
+    voted = "The storm voted 40 people in Vigo on Monday."
+    present = frozenset({"storm", "peopl", "vigo", "monday"})
+    exact = q.weight(present)
+    assert soft_share(q, present, injured) > soft_share(q, present, voted) >= exact

@@ -2,7 +2,8 @@
 
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
-from .parse import BadArticle, parse, read_article
+from .parse import BadArticle, parse
+from .read import read_article
 from .records import Article, Chunk, Sentence, Span
 from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embed import Embedder
-from .parse import BadArticle, read_article
+from .parse import BadArticle
+from .read import read_article, read_text
 from .records import Article
 from .store import Entry, Fingerprint, Store, norm_hash, text_hash
 
@@ -153,8 +154,8 @@ def update(
 def _file_hash(path: Path) -> str | None:
     """The content hash ``read_article`` would give the file, without parsing it."""
     try:
-        return text_hash(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
+        return text_hash(read_text(path))
+    except BadArticle:
         return None  # read_article says what is wrong
 
 

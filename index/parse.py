@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 from .clean import body_spans
 from .records import Article, Span
@@ -134,23 +133,4 @@ def parse(text: str, doc_id: str, source: str | None = None) -> Article:
     )
 
 
-def read_article(path: Path) -> Article:
-    """Read and parse one article file; raise BadArticle for empty, binary or non-UTF-8 files."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise BadArticle(f"{path}: cannot read ({e.strerror})") from e
-    if not raw.strip():
-        raise BadArticle(f"{path}: the file is empty")
-    if b"\x00" in raw[:8192]:
-        raise BadArticle(f"{path}: looks like a binary file, not an article's text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise BadArticle(
-            f"{path}: not UTF-8 text (bad byte at position {e.start}); convert it to UTF-8"
-        ) from e
-    return parse(text, doc_id=path.stem, source=str(path.resolve()))
-
-
-__all__ = ["BadArticle", "Span", "parse", "read_article", "find_date"]
+__all__ = ["BadArticle", "Span", "parse", "find_date"]

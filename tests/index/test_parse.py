@@ -53,22 +53,6 @@ def test_menu_only_page_is_refused_with_a_reason():
         parse("Home\nWorld\nSports\n• Cricket\n", "x")
 
 
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [
-        (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        (b"caf\xe9 au lait is served here.", "not UTF-8"),
-    ],
-)
-def test_bad_files_are_refused_naming_the_file(tmp_path, content, reason):
-    path = tmp_path / "bad.txt"
-    path.write_bytes(content)
-    with pytest.raises(BadArticle, match=reason) as e:
-        read_article(path)
-    assert "bad.txt" in str(e.value)
-
-
 def test_seed_metadata():
     got = {p.stem[:3]: read_article(p) for p in sorted(SEEDS.glob("*.txt"))}
     assert (

@@ -49,6 +49,7 @@ _BYLINE = re.compile(r"^By\s+(?P<author>[^,\n]{3,80}?)(?:,\s*(?P<outlet>[A-Z][\w
 _DATELINE = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
 _HEADLINE_WORDS = (4, 30)
 _DATE_LINE_WORDS = 12
+_TITLE_CHARS = 300
 
 
 def find_date(line: str) -> date | None:
@@ -87,8 +88,20 @@ def _title(header: list[str], body_text: str) -> str:
     candidates = [line.strip() for line in header if _is_headline(line)]
     if candidates:
         return max(candidates, key=lambda c: (len(_words(c) & opening), -candidates.index(c)))
-    first = re.split(r"(?<=[.!?])\s", body_text.strip(), maxsplit=1)[0] if body_text else ""
-    return first if len(first) <= 120 else first[:117].rstrip() + "…"
+    return _first_line_title(body_text)
+
+
+def _first_line_title(opening: str) -> str:
+    """With no headline, the story's first line, whole, less its dateline ("(CNN) —");
+    a line too long to be a title gives its first sentence, whole."""
+    line = opening.strip().split("\n", 1)[0]
+    line = _DATELINE.sub("", line, count=1).strip() or line
+    if len(line) <= _TITLE_CHARS:
+        return line
+    import pysbd  # only for a long opening line with no headline above it
+
+    sentences = pysbd.Segmenter(language="en", clean=False).segment(line)
+    return str(sentences[0]).strip() if sentences else line
 
 
 def parse(text: str, doc_id: str, source: str | None = None) -> Article:
@@ -120,7 +133,7 @@ def parse(text: str, doc_id: str, source: str | None = None) -> Article:
         elif m := _DATELINE.match(line):
             outlet = outlet or m.group("outlet").strip()
 
-    opening = " ".join(text[s.start : s.end] for s in body[:2])
+    opening = "\n".join(text[s.start : s.end] for s in body[:2])
     return Article(
         doc_id=doc_id,
         text=text,

@@ -2,6 +2,7 @@
 
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
+from .html import parse_html
 from .parse import BadArticle, parse
 from .read import read_article
 from .records import Article, Chunk, Sentence, Span
@@ -24,6 +25,7 @@ __all__ = [
     "StoredDocument",
     "index_paths",
     "parse",
+    "parse_html",
     "read_article",
     "replacing",
     "update",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embed import Embedder
+from .html import HTML_SUFFIXES, is_url
 from .parse import BadArticle
 from .read import read_article, read_text
 from .records import Article
@@ -153,6 +154,8 @@ def update(
 
 def _file_hash(path: Path) -> str | None:
     """The content hash ``read_article`` would give the file, without parsing it."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return None  # its stored text is what trafilatura extracts: read_article finds it
     try:
         return text_hash(read_text(path))
     except BadArticle:
@@ -206,7 +209,8 @@ def index_paths(
     elif prune:
         roots = [p.resolve() for p in paths]
         for doc_id, stored in known.items():
-            if doc_id in seen or not stored.source:
+            # A page stored under its own URL is not tracked to its file.
+            if doc_id in seen or not stored.source or is_url(stored.source):
                 continue
             where = Path(stored.source).resolve()
             if any(where == r or r in where.parents for r in roots) and not where.exists():

@@ -104,13 +104,17 @@ def _first_line_title(opening: str) -> str:
     return str(sentences[0]).strip() if sentences else line
 
 
-def parse(text: str, doc_id: str, source: str | None = None) -> Article:
-    """Parse one article's text. The text is kept as given; only metadata is read off it."""
+def parse(text: str, doc_id: str, source: str | None = None, name: str | None = None) -> Article:
+    """Parse one article's text. The text is kept as given; only metadata is read off it.
+
+    ``name`` (default ``doc_id``) is what a refusal names: the file, the feed entry.
+    """
+    name = name or doc_id
     if not text.strip():
-        raise BadArticle(f"{doc_id}: the article is empty")
+        raise BadArticle(f"{name}: the article is empty")
     body = body_spans(text)
     if not body:
-        raise BadArticle(f"{doc_id}: no article text found (only menus, links or short lines)")
+        raise BadArticle(f"{name}: no article text found (only menus, links or short lines)")
 
     header_end = body[0].start
     header = text[:header_end].splitlines()

@@ -1,4 +1,5 @@
-"""Read an article file as it arrives: text in whatever encoding its site used.
+"""Read an article file as it arrives: a saved web page, or text in whatever encoding its
+site used.
 
 UTF-8 is read as it is. Any other encoding is taken from charset-normalizer when it is
 confident, and the text is stored as UTF-8 from then on; otherwise the file is refused with a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .html import HTML_SUFFIXES, parse_html
 from .parse import BadArticle, parse
 from .records import Article
 
@@ -48,17 +50,25 @@ def decode(raw: bytes, name: str | Path) -> str:
     return str(best)
 
 
-def read_text(path: Path) -> str:
-    """The decoded text of an article file; raise BadArticle for unreadable, empty or binary files."""
+def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise BadArticle(f"{path}: cannot read ({e.strerror})") from e
     if not raw.strip():
         raise BadArticle(f"{path}: the file is empty")
-    return decode(raw, path)
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """The decoded text of an article file; raise BadArticle for unreadable, empty or binary files."""
+    return decode(_read_bytes(path), path)
 
 
 def read_article(path: Path) -> Article:
-    """Read and parse one article file."""
-    return parse(read_text(path), doc_id=path.stem, source=str(path.resolve()))
+    """Read and parse one article file: ``.html``/``.htm`` as a web page, the rest as text."""
+    source = str(path.resolve())
+    if path.suffix.lower() in HTML_SUFFIXES:
+        # trafilatura reads the page's own charset declaration.
+        return parse_html(_read_bytes(path), path.stem, source, name=str(path))
+    return parse(read_text(path), path.stem, source, name=str(path))

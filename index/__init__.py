@@ -2,6 +2,7 @@
 
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
+from .feed import Feed, read_feed
 from .html import parse_html
 from .parse import BadArticle, parse
 from .read import read_article
@@ -14,6 +15,7 @@ __all__ = [
     "BadArticle",
     "Chunk",
     "Embedder",
+    "Feed",
     "IndexBusy",
     "IndexMismatch",
     "IndexMissing",
@@ -27,6 +29,7 @@ __all__ = [
     "parse",
     "parse_html",
     "read_article",
+    "read_feed",
     "replacing",
     "update",
 ]

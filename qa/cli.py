@@ -37,7 +37,14 @@ def _index_dir(value: Path | None) -> Path:
 
 @app.command("index")
 def index_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders of them")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Article files (.txt, .html, ...) or folders of them"),
+    ] = None,
+    feeds: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="An RSS or Atom feed, as a URL or a file; repeatable"),
+    ] = None,
     index_dir: IndexDir = None,
     prune: Annotated[bool, typer.Option(help="Remove articles whose files are gone")] = False,
     rebuild: Annotated[
@@ -51,16 +58,23 @@ def index_cmd(
     # Only the light part of index/ is imported here: a run with nothing new to embed
     # never loads torch, the model or the text splitters.
     from index import (
+        BadArticle,
         IndexBusy,
         IndexMismatch,
         SentenceTransformerEmbedder,
         Store,
         index_paths,
+        read_feed,
         replacing,
+        update,
     )
     from index.embed import MODEL_DIM, MODEL_NAME
 
     logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
+    if not paths and not feeds:
+        _fail("name article files or folders to index, or a feed with --feed URL_OR_FILE")
+    if feeds and (paths or prune or rebuild):
+        _fail("index feeds in a run of their own: files, --prune and --rebuild go without --feed")
     where = _index_dir(index_dir)
     model: list = []
 
@@ -73,9 +87,11 @@ def index_cmd(
         store = Store(folder, MODEL_NAME, MODEL_DIM)
         try:
             with store.writer():
+                if feeds:
+                    return update(store, articles, embedder, progress=sys.stderr.isatty())
                 return index_paths(
                     store,
-                    paths,
+                    paths or [],
                     embedder,
                     prune=prune,
                     rebuild=rebuild,
@@ -83,6 +99,20 @@ def index_cmd(
                 )
         finally:
             store.close()
+
+    # Feeds are fetched before the write lock is taken: a slow site holds up no writer.
+    articles: list = []
+    skipped: list[str] = []
+    for feed_where in feeds or []:
+        try:
+            feed = read_feed(feed_where)
+        except BadArticle as e:
+            _fail(str(e))
+            return
+        articles.extend(feed.articles)
+        skipped.extend(feed.skipped)
+    for message in skipped:
+        logging.warning("skipped %s", message)
 
     try:
         try:
@@ -97,6 +127,7 @@ def index_cmd(
     except (FileNotFoundError, IndexBusy, IndexMismatch) as e:
         _fail(str(e))
         return
+    report.skipped = report.skipped or skipped
     typer.echo(f"{where}: {report.summary()}")
 
 

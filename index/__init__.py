@@ -8,6 +8,7 @@ from .parse import BadArticle, parse
 from .read import read_article
 from .records import Article, Chunk, Sentence, Span
 from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
+from .watch import watch_folder
 
 __all__ = [
     "MODEL_NAME",
@@ -32,4 +33,5 @@ __all__ = [
     "read_feed",
     "replacing",
     "update",
+    "watch_folder",
 ]

@@ -131,6 +131,51 @@ def index_cmd(
     typer.echo(f"{where}: {report.summary()}")
 
 
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The folder of article files to follow")],
+    index_dir: IndexDir = None,
+    quiet: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a changed file must stay unchanged")
+    ] = 1.0,
+) -> None:
+    """Index FOLDER now, then again whenever files land, change or go, until Ctrl-C.
+
+    A file still being written is read only once it has stayed unchanged for --quiet
+    seconds; hidden files (".name.part") are never read, so a writer may also rename a
+    finished file into place. Each pass is a `qa index FOLDER --prune` under the write lock.
+    """
+    from index import IndexMismatch, SentenceTransformerEmbedder, Store, index_paths, watch_folder
+    from index.embed import MODEL_DIM, MODEL_NAME
+
+    logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder")
+    where = _index_dir(index_dir)
+    model: list = []
+
+    def embedder():
+        if not model:
+            model.append(SentenceTransformerEmbedder())
+        return model[0]
+
+    def index_once():
+        store = Store(where, MODEL_NAME, MODEL_DIM)
+        try:
+            with store.writer():
+                return index_paths(store, [folder], embedder, prune=True)
+        finally:
+            store.close()
+
+    typer.echo(f"watching {folder.resolve()} (Ctrl-C to stop)")
+    try:
+        watch_folder(folder, index_once, lambda r: typer.echo(f"{where}: {r.summary()}"), quiet)
+    except IndexMismatch as e:
+        _fail(f"{e}; run `qa index {folder} --rebuild` first")
+    except KeyboardInterrupt:
+        pass
+
+
 def _print_answer(result) -> None:
     if not result.answerable:
         typer.echo(f"The articles don't say. ({result.reason}; confidence {result.confidence:.2f})")

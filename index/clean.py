@@ -48,6 +48,7 @@ _BOILERPLATE = re.compile(
     r"recommended( for you)?|end of article|back to top|skip to (main )?content|"
     r"copyright\b.*|all rights reserved.*|©.*|privacy policy.*|terms (of use|and conditions).*|"
     r"cookie (policy|settings).*|about us\b.*|contact us\b.*|comments?( \(\d+\))?|"
+    r"(related|read more|read also|see also|more|watch|listen|video)\s*:.*|"
     r"(facebook|twitter|whatsapp|email|linkedin|reddit|x|print|copy link)"
     r"( (facebook|twitter|whatsapp|email|linkedin|reddit|x|print|copy link))*)$",
     re.IGNORECASE,
@@ -168,6 +169,10 @@ def _opens(line: str) -> bool:
     return kind in (Kind.PROSE, Kind.OPEN_PROSE) and len(line.split()) >= _MIN_OPENING_WORDS
 
 
+def _leads(read: list[tuple[Span, Kind]], i: int) -> bool:
+    return i + 1 < len(read) and read[i + 1][1] is Kind.PROSE
+
+
 def _score(kind: Kind, words: int, open_is_story: bool) -> int:
     if kind is Kind.PROSE or (kind is Kind.OPEN_PROSE and open_is_story):
         return words
@@ -220,7 +225,12 @@ def body_spans(text: str) -> tuple[Span, ...]:
     opening = [
         i
         for i in range(first, last)
-        if read[i][1] is not Kind.CHROME and _opens(text[read[i][0].start : read[i][0].end])
+        if read[i][1] is not Kind.CHROME
+        and _opens(text[read[i][0].start : read[i][0].end])
+        # where open prose is not the page's habit, an open line opens the story only as
+        # its lead-in, right above its first sentence: a headline has a byline or date
+        # under it
+        and (open_is_story or read[i][1] is not Kind.OPEN_PROSE or _leads(read, i))
     ]
     first = opening[0] if opening else first
     # A time set solid on the opening paragraph's shoulder ("16:05 GMT") is its own.

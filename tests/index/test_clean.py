@@ -148,3 +148,28 @@ def test_bbc_files_keep_their_whole_story():
     # headline (business_071) and an open picture caption (politics_389).
     assert set(partial) - BBC_FACT_BOXES <= {"sport_190", "business_071", "politics_389"}
     assert len(files) - len(partial) >= 2210
+
+
+def test_a_headline_that_reads_like_prose_stays_above_the_story():
+    text = (
+        "'They came for us in the dark': 87 pulled from rooftops as the flood rose\n"
+        "By Jonah Whitfield, Valley 9 News\n"
+        "Posted: April 8, 2026 6:10 PM\n\n"
+        "Rescue crews pulled 87 people from rooftops after the dam failed early Tuesday.\n\n"
+        "RELATED: What to do if your home has been flooded\n\n"
+        "Most were reached by boat, fire officials said on Wednesday.\n"
+    )
+    assert _story(text) == [
+        "Rescue crews pulled 87 people from rooftops after the dam failed early Tuesday.",
+        "Most were reached by boat, fire officials said on Wednesday.",
+    ]
+
+
+def test_an_open_standfirst_right_above_the_story_is_its_lead_in():
+    text = (
+        "Trade gap widens\n\n"
+        "The US trade deficit widened by more than expected in October, hitting record "
+        "levels after higher oil prices raised import costs, figures have shown\n\n"
+        "The Commerce Department said the gap grew 9% to $55.5bn.\n"
+    )
+    assert _story(text)[0].startswith("The US trade deficit widened")

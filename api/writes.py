@@ -11,13 +11,13 @@ import re
 import secrets
 from dataclasses import replace
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from index import Article, BadArticle, Report, Store, StoredDocument, parse, update
+from index import Article, BadArticle, Report, Store, StoredDocument, parse, parse_html, update
 from index.store import text_hash
 from qa import QA
 
@@ -40,7 +40,12 @@ class DocumentIn(BaseModel):
     )
     published: date | None = Field(None, description="Overrides the date read off the text")
     source: str | None = Field(None, max_length=2000, description="Where the article came from")
-    text: str = Field(max_length=MAX_TEXT_CHARS, description="The article, as plain text")
+    text: str = Field(max_length=MAX_TEXT_CHARS, description="The article, as plain text or HTML")
+    content_type: Literal["text/plain", "text/html"] = Field(
+        "text/plain",
+        description="text/html: a web page; its main text is extracted and stored, with its "
+        "title, date, author, site name and URL",
+    )
 
     @field_validator("doc_id")
     @classmethod
@@ -122,7 +127,8 @@ def put_document(body: DocumentIn, request: Request, response: Response) -> Docu
     """Add an article (201), or replace the one with the same doc_id (200)."""
     doc_id = body.doc_id or text_hash(body.text)[:16]
     try:
-        article = parse(body.text, doc_id, body.source)
+        read = parse_html if body.content_type == "text/html" else parse
+        article = read(body.text, doc_id, body.source)
     except BadArticle as e:
         raise HTTPException(422, f"text: {e}") from None
     article = replace(

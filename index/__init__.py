@@ -3,9 +3,13 @@
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
 from .entities import Recognizer, SpacyRecognizer
-from .parse import BadArticle, parse, read_article
+from .feed import Feed, read_feed
+from .html import parse_html
+from .parse import BadArticle, parse
+from .read import read_article
 from .records import Article, Chunk, Sentence, Span
 from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
+from .watch import watch_folder
 
 __all__ = [
     "MODEL_NAME",
@@ -15,6 +19,7 @@ __all__ = [
     "Embedder",
     "Recognizer",
     "SpacyRecognizer",
+    "Feed",
     "IndexBusy",
     "IndexMismatch",
     "IndexMissing",
@@ -26,7 +31,10 @@ __all__ = [
     "StoredDocument",
     "index_paths",
     "parse",
+    "parse_html",
     "read_article",
+    "read_feed",
     "replacing",
     "update",
+    "watch_folder",
 ]

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from .embed import Embedder
 from .entities import Recognizer, SpacyRecognizer
-from .parse import BadArticle, read_article
+from .html import HTML_SUFFIXES, is_url
+from .parse import BadArticle
+from .read import read_article, read_text
 from .records import Article
 from .store import Entry, Fingerprint, Store, norm_hash, text_hash
 
@@ -175,9 +177,11 @@ def update(
 
 def _file_hash(path: Path) -> str | None:
     """The content hash ``read_article`` would give the file, without parsing it."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return None  # its stored text is what trafilatura extracts: read_article finds it
     try:
-        return text_hash(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
+        return text_hash(read_text(path))
+    except BadArticle:
         return None  # read_article says what is wrong
 
 
@@ -228,7 +232,8 @@ def index_paths(
     elif prune:
         roots = [p.resolve() for p in paths]
         for doc_id, stored in known.items():
-            if doc_id in seen or not stored.source:
+            # A page stored under its own URL is not tracked to its file.
+            if doc_id in seen or not stored.source or is_url(stored.source):
                 continue
             where = Path(stored.source).resolve()
             if any(where == r or r in where.parents for r in roots) and not where.exists():

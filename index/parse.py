@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 from .clean import body_spans
 from .records import Article, Span
@@ -50,6 +49,7 @@ _BYLINE = re.compile(r"^By\s+(?P<author>[^,\n]{3,80}?)(?:,\s*(?P<outlet>[A-Z][\w
 _DATELINE = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
 _HEADLINE_WORDS = (4, 30)
 _DATE_LINE_WORDS = 12
+_TITLE_CHARS = 300
 
 
 def find_date(line: str) -> date | None:
@@ -88,17 +88,33 @@ def _title(header: list[str], body_text: str) -> str:
     candidates = [line.strip() for line in header if _is_headline(line)]
     if candidates:
         return max(candidates, key=lambda c: (len(_words(c) & opening), -candidates.index(c)))
-    first = re.split(r"(?<=[.!?])\s", body_text.strip(), maxsplit=1)[0] if body_text else ""
-    return first if len(first) <= 120 else first[:117].rstrip() + "…"
+    return _first_line_title(body_text)
 
 
-def parse(text: str, doc_id: str, source: str | None = None) -> Article:
-    """Parse one article's text. The text is kept as given; only metadata is read off it."""
+def _first_line_title(opening: str) -> str:
+    """With no headline, the story's first line, whole, less its dateline ("(CNN) —");
+    a line too long to be a title gives its first sentence, whole."""
+    line = opening.strip().split("\n", 1)[0]
+    line = _DATELINE.sub("", line, count=1).strip() or line
+    if len(line) <= _TITLE_CHARS:
+        return line
+    import pysbd  # only for a long opening line with no headline above it
+
+    sentences = pysbd.Segmenter(language="en", clean=False).segment(line)
+    return str(sentences[0]).strip() if sentences else line
+
+
+def parse(text: str, doc_id: str, source: str | None = None, name: str | None = None) -> Article:
+    """Parse one article's text. The text is kept as given; only metadata is read off it.
+
+    ``name`` (default ``doc_id``) is what a refusal names: the file, the feed entry.
+    """
+    name = name or doc_id
     if not text.strip():
-        raise BadArticle(f"{doc_id}: the article is empty")
+        raise BadArticle(f"{name}: the article is empty")
     body = body_spans(text)
     if not body:
-        raise BadArticle(f"{doc_id}: no article text found (only menus, links or short lines)")
+        raise BadArticle(f"{name}: no article text found (only menus, links or short lines)")
 
     header_end = body[0].start
     header = text[:header_end].splitlines()
@@ -121,7 +137,7 @@ def parse(text: str, doc_id: str, source: str | None = None) -> Article:
         elif m := _DATELINE.match(line):
             outlet = outlet or m.group("outlet").strip()
 
-    opening = " ".join(text[s.start : s.end] for s in body[:2])
+    opening = "\n".join(text[s.start : s.end] for s in body[:2])
     return Article(
         doc_id=doc_id,
         text=text,
@@ -134,23 +150,4 @@ def parse(text: str, doc_id: str, source: str | None = None) -> Article:
     )
 
 
-def read_article(path: Path) -> Article:
-    """Read and parse one article file; raise BadArticle for empty, binary or non-UTF-8 files."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise BadArticle(f"{path}: cannot read ({e.strerror})") from e
-    if not raw.strip():
-        raise BadArticle(f"{path}: the file is empty")
-    if b"\x00" in raw[:8192]:
-        raise BadArticle(f"{path}: looks like a binary file, not an article's text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise BadArticle(
-            f"{path}: not UTF-8 text (bad byte at position {e.start}); convert it to UTF-8"
-        ) from e
-    return parse(text, doc_id=path.stem, source=str(path.resolve()))
-
-
-__all__ = ["BadArticle", "Span", "parse", "read_article", "find_date"]
+__all__ = ["BadArticle", "Span", "parse", "find_date"]

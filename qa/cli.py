@@ -38,7 +38,14 @@ def _index_dir(value: Path | None) -> Path:
 
 @app.command("index")
 def index_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders of them")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Article files (.txt, .html, ...) or folders of them"),
+    ] = None,
+    feeds: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="An RSS or Atom feed, as a URL or a file; repeatable"),
+    ] = None,
     index_dir: IndexDir = None,
     prune: Annotated[bool, typer.Option(help="Remove articles whose files are gone")] = False,
     rebuild: Annotated[
@@ -52,16 +59,23 @@ def index_cmd(
     # Only the light part of index/ is imported here: a run with nothing new to embed
     # never loads torch, the model or the text splitters.
     from index import (
+        BadArticle,
         IndexBusy,
         IndexMismatch,
         SentenceTransformerEmbedder,
         Store,
         index_paths,
+        read_feed,
         replacing,
+        update,
     )
     from index.embed import MODEL_DIM, MODEL_NAME
 
     logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
+    if not paths and not feeds:
+        _fail("name article files or folders to index, or a feed with --feed URL_OR_FILE")
+    if feeds and (paths or prune or rebuild):
+        _fail("index feeds in a run of their own: files, --prune and --rebuild go without --feed")
     where = _index_dir(index_dir)
     model: list = []
 
@@ -74,9 +88,11 @@ def index_cmd(
         store = Store(folder, MODEL_NAME, MODEL_DIM)
         try:
             with store.writer():
+                if feeds:
+                    return update(store, articles, embedder, progress=sys.stderr.isatty())
                 return index_paths(
                     store,
-                    paths,
+                    paths or [],
                     embedder,
                     prune=prune,
                     rebuild=rebuild,
@@ -84,6 +100,20 @@ def index_cmd(
                 )
         finally:
             store.close()
+
+    # Feeds are fetched before the write lock is taken: a slow site holds up no writer.
+    articles: list = []
+    skipped: list[str] = []
+    for feed_where in feeds or []:
+        try:
+            feed = read_feed(feed_where)
+        except BadArticle as e:
+            _fail(str(e))
+            return
+        articles.extend(feed.articles)
+        skipped.extend(feed.skipped)
+    for message in skipped:
+        logging.warning("skipped %s", message)
 
     try:
         try:
@@ -98,7 +128,53 @@ def index_cmd(
     except (FileNotFoundError, IndexBusy, IndexMismatch) as e:
         _fail(str(e))
         return
+    report.skipped = report.skipped or skipped
     typer.echo(f"{where}: {report.summary()}")
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The folder of article files to follow")],
+    index_dir: IndexDir = None,
+    quiet: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a changed file must stay unchanged")
+    ] = 1.0,
+) -> None:
+    """Index FOLDER now, then again whenever files land, change or go, until Ctrl-C.
+
+    A file still being written is read only once it has stayed unchanged for --quiet
+    seconds; hidden files (".name.part") are never read, so a writer may also rename a
+    finished file into place. Each pass is a `qa index FOLDER --prune` under the write lock.
+    """
+    from index import IndexMismatch, SentenceTransformerEmbedder, Store, index_paths, watch_folder
+    from index.embed import MODEL_DIM, MODEL_NAME
+
+    logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder")
+    where = _index_dir(index_dir)
+    model: list = []
+
+    def embedder():
+        if not model:
+            model.append(SentenceTransformerEmbedder())
+        return model[0]
+
+    def index_once():
+        store = Store(where, MODEL_NAME, MODEL_DIM)
+        try:
+            with store.writer():
+                return index_paths(store, [folder], embedder, prune=True)
+        finally:
+            store.close()
+
+    typer.echo(f"watching {folder.resolve()} (Ctrl-C to stop)")
+    try:
+        watch_folder(folder, index_once, lambda r: typer.echo(f"{where}: {r.summary()}"), quiet)
+    except IndexMismatch as e:
+        _fail(f"{e}; run `qa index {folder} --rebuild` first")
+    except KeyboardInterrupt:
+        pass
 
 
 def _print_answer(result) -> None:

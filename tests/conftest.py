@@ -24,6 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def shared_corpus(name: str) -> Path:
+    """``../shared/corpora/NAME`` beside the repository (as CI lays it out), or beside a
+    folder above it (a git worktree); the first of them, even if absent."""
+    places = [p / "shared" / "corpora" / name for p in ROOT.parents]
+    return next((p for p in places if p.is_dir()), places[0])
+
+
 class FakeEmbedder:
     """Bag of hashed, lower-cased words: texts sharing words get close vectors. Instant."""
 

@@ -13,6 +13,8 @@ from qa import QA
 from qa.settings import Settings
 
 from ..conftest import SEEDS
+from ..index.test_clean import SHAPES, read_shape
+from ..index.test_html import BRIDGE_URL, PAGES
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -86,6 +88,12 @@ def test_writes_need_the_right_bearer_token(client, headers):
         ({"text": "Home\nNews\nSport\nWeather"}, "text", "no article text found"),
         ({"text": REGATTA, "published": "last week"}, "published", "date"),
         ({"text": REGATTA, "author": "me"}, "author", "not permitted"),
+        ({"text": REGATTA, "content_type": "text/pdf"}, "content_type", "'text/html'"),
+        (
+            {"text": "<html><nav><a href='/'>Home</a></nav></html>", "content_type": "text/html"},
+            "text",
+            "no article text found",
+        ),
     ],
 )
 def test_bad_articles_are_refused_with_what_to_fix(client, body, field, message):
@@ -182,3 +190,40 @@ def test_a_write_while_another_process_writes_answers_409(
         assert client.delete("/documents/000_6bd1047782db996f", headers=AUTH).status_code == 409
     other.close()
     assert client.post("/documents", json={"text": REGATTA}, headers=AUTH).status_code == 201
+
+
+def test_a_web_page_is_stored_as_its_text_with_its_metadata_and_url(client):
+    page = (PAGES / "valley_courier_bridge.html").read_text()
+    r = client.post(
+        "/documents",
+        json={"doc_id": "bridge", "text": page, "content_type": "text/html"},
+        headers=AUTH,
+    )
+    assert r.status_code == 201
+    assert (r.json()["title"], r.json()["published"]) == (
+        "Bridge repairs to close High Street for six weeks",
+        "2025-06-04",
+    )
+    doc = client.get("/documents/bridge").json()
+    assert (doc["source"], doc["author"], doc["outlet"]) == (
+        BRIDGE_URL,
+        "Ellen Marsh",
+        "The Valley Courier",
+    )
+    assert (
+        doc["text"].startswith("Bridge repairs to close High Street") and "<p>" not in doc["text"]
+    )
+    body = client.post("/ask", json={"question": "How much is the bridge work costing?"}).json()
+    assert body["answerable"] and "£1.2m" in body["answer"]
+    for c in body["citations"]:
+        assert c["doc_id"] == "bridge" and doc["text"][c["start"] : c["end"]] == c["quote"]
+
+
+@pytest.mark.parametrize("shape", ["live_blog", "wire_tags", "bulleted"])
+def test_the_stories_once_refused_as_chrome_are_taken(client, shape):
+    """A live blog without full stops, a wire story with '(AP)' tags and a mostly bulleted
+    story were each answered 422 'no article text found'."""
+    text, story = read_shape(SHAPES / f"{shape}.txt")
+    r = client.post("/documents", json={"doc_id": shape, "text": text}, headers=AUTH)
+    assert r.status_code == 201, r.json()
+    assert r.json()["chunks"] >= 1

@@ -53,22 +53,6 @@ def test_menu_only_page_is_refused_with_a_reason():
         parse("Home\nWorld\nSports\n• Cricket\n", "x")
 
 
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [
-        (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        (b"caf\xe9 au lait is served here.", "not UTF-8"),
-    ],
-)
-def test_bad_files_are_refused_naming_the_file(tmp_path, content, reason):
-    path = tmp_path / "bad.txt"
-    path.write_bytes(content)
-    with pytest.raises(BadArticle, match=reason) as e:
-        read_article(path)
-    assert "bad.txt" in str(e.value)
-
-
 def test_seed_metadata():
     got = {p.stem[:3]: read_article(p) for p in sorted(SEEDS.glob("*.txt"))}
     assert (
@@ -83,3 +67,32 @@ def test_seed_metadata():
     assert (got["003"].author, got["003"].outlet) == ("Alejandra Jaramillo and Chris Lau", "CNN")
     assert got["004"].title.startswith("Venezuela’s Maduro offers to help Trump hunt down")
     assert got["004"].published == date(2025, 9, 27)
+
+
+def test_cnn_seed_without_a_headline_is_titled_by_its_whole_first_line():
+    a = read_article(next(SEEDS.glob("003_*.txt")))
+    assert a.title == (
+        "Six Americans who had been detained in Venezuela are heading home to the US, "
+        "President Donald Trump announced Friday, after his envoy met with the country’s "
+        "President Nicolás Maduro."
+    )
+
+
+def test_a_long_first_line_gives_its_first_sentence_whole_never_a_cut_one():
+    first = (
+        "The regional transport authority confirmed on Tuesday that the Northgate line will "
+        "close for eleven weeks from March while engineers replace the signalling system."
+    )
+    rest = " It said replacement buses would run every ten minutes at peak times." * 4
+    a = parse(f"By Ann Lee\n\n{first}{rest}\n\nThe work will cost £40m in all.\n", "x")
+    assert a.title == first
+
+
+def test_the_headline_is_the_title_even_above_a_long_story():
+    a = parse(
+        "Home\nNews\n\nNorthgate line to close for eleven weeks\n\nBy Ann Lee\n\n"
+        "The regional transport authority confirmed on Tuesday that the Northgate line "
+        "will close for eleven weeks from March.\n",
+        "x",
+    )
+    assert a.title == "Northgate line to close for eleven weeks"

@@ -34,6 +34,7 @@ RANK_FEATURES = (
     "around",  # the same over the sentence and its neighbours
     "gap",  # the rarest question term missing around it, relative to the rarest asked
     "title",  # share of the question's terms in the article's headline
+    "story",  # share of the question's terms anywhere among the article's candidates
     "typed",  # P(answer type) summed over the types of the entities it names anew
     "untyped",  # P(the answer is no entity) times "it names nothing new"
     "kind",  # the question's wording asks for a name or place and it holds one (rule)
@@ -133,6 +134,14 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     else:
         sims_all = np.zeros(0, dtype=np.float32)
     ids = np.fromiter(passage, dtype=np.int64, count=len(passage))
+    # A news question restates its story; the sentence that answers it gives the one
+    # detail asked for and may share few of its words, so the story's words count too.
+    story: dict[str, set[str]] = {}
+    for i in ids.tolist():
+        story.setdefault(corpus.sentences[i].doc_id, set()).update(corpus.sentence_terms[i])
+    story_share = {
+        d: q.weight(terms | corpus.title_terms.get(d, frozenset())) for d, terms in story.items()
+    }
     rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
@@ -158,6 +167,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
                 q.weight(near),
                 max(missing, default=0.0) / rarest,
                 q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
+                story_share[span.doc_id],
                 named_type,
                 untyped,
                 holds if q.kind not in MEASURED else 0.5,

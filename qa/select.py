@@ -52,6 +52,7 @@ class Weights:
             "around": 0.2,
             "gap": -0.3,
             "title": 0.0,
+            "story": 0.0,
             "typed": 0.5,
             "untyped": 0.0,
             "kind": 0.25,

@@ -4,7 +4,17 @@ from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
 from .parse import BadArticle, parse, read_article
 from .records import Article, Chunk, Sentence, Span
-from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
+from .store import (
+    IndexBusy,
+    IndexCorrupt,
+    IndexFull,
+    IndexMismatch,
+    IndexMissing,
+    IndexProblem,
+    IndexReadOnly,
+    Store,
+    StoredDocument,
+)
 
 __all__ = [
     "MODEL_NAME",
@@ -13,8 +23,12 @@ __all__ = [
     "Chunk",
     "Embedder",
     "IndexBusy",
+    "IndexCorrupt",
+    "IndexFull",
     "IndexMismatch",
     "IndexMissing",
+    "IndexProblem",
+    "IndexReadOnly",
     "Report",
     "Sentence",
     "SentenceTransformerEmbedder",

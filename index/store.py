@@ -9,17 +9,21 @@ The FAISS and BM25 indexes are built from it in memory when a reader loads it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -85,6 +89,92 @@ class IndexMissing(IndexProblem):
     """There is no index at the given folder yet."""
 
 
+class IndexReadOnly(IndexProblem):
+    """The index folder or its files cannot be written to."""
+
+
+class IndexFull(IndexProblem):
+    """The device holding the index has no space left."""
+
+
+class IndexCorrupt(IndexProblem):
+    """The database file is damaged."""
+
+
+def storage_problem(error: Exception, directory: Path) -> IndexProblem | None:
+    """What a storage error raised under ``directory`` means to its user, or None if it is
+    no storage fault. SQLite says "unable to open" for a missing folder and a read-only one
+    alike, so those are told apart by looking at the folder."""
+    name = getattr(error, "sqlite_errorname", "")
+    code = getattr(error, "errno", None)
+    db = Path(directory) / DB_FILE
+    if name == "SQLITE_FULL" or code in (errno.ENOSPC, errno.EDQUOT):
+        return IndexFull(
+            f"no space left on the device holding the index at {directory}: free some "
+            "space and retry (nothing was written)"
+        )
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or (
+        isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error)
+    ):
+        return IndexCorrupt(
+            f"the index database {db} is damaged ({error}): check it with `qa check`, then "
+            "rebuild it with `qa index --rebuild PATH` (the damaged folder is kept beside it)"
+        )
+    if not Path(directory).is_dir() or code == errno.ENOENT and not db.exists():
+        return IndexMissing(f"the index folder {directory} is gone: build one with `qa index PATH`")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")) or code in (
+        errno.EROFS,
+        errno.EPERM,
+        errno.EACCES,
+    ):
+        why = _unwritable(Path(directory))
+        if why or name.startswith("SQLITE_READONLY"):
+            return IndexReadOnly(
+                f"the index at {directory} is read-only ({why or error}): make it writable "
+                "(chattr -i, a read-write mount, or its owner's permissions) and retry"
+            )
+        if name.startswith("SQLITE_IOERR"):
+            return IndexProblem(f"the disk holding {directory} failed to read or write: {error}")
+    return None
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why nothing can be written in ``directory`` (by trying), or None if something can."""
+    probe = directory / f".probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return None
+        return e.strerror or str(e)
+    # Never opened to find out: closing any handle on the database drops the locks
+    # SQLite holds on it in this process (POSIX locks are per process, not per handle).
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LOCK_FILE):
+        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
+            return f"{name} is not writable"
+    return None
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _storage_errors(method: _F) -> _F:
+    """Raise a storage fault from a ``Store`` method as the ``IndexProblem`` it means."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as e:
+            problem = storage_problem(e, self.dir)
+            if problem is None:
+                raise
+            raise problem from e
+
+    return wrapper  # type: ignore[return-value]
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -133,6 +223,7 @@ class Entry:
 class Store:
     """Read and write one index folder."""
 
+    @_storage_errors
     def __init__(self, directory: Path, model: str, dim: int, create: bool = True) -> None:
         self.dir = Path(directory)
         db = self.dir / DB_FILE
@@ -141,6 +232,7 @@ class Store:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.model, self.dim = model, dim
         self._db = sqlite3.connect(db, isolation_level=None, check_same_thread=False, timeout=30)
+        self._file = _file_id(db)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -155,9 +247,12 @@ class Store:
             with self._transaction() as db:
                 # OR IGNORE: two processes creating one index at once agree on one meta.
                 db.executemany(
-                    "INSERT OR IGNORE INTO meta VALUES (?, ?)", [*want.items(), ("generation", "0")]
+                    "INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                    [*want.items(), ("generation", "0"), ("index_id", uuid.uuid4().hex)],
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        # Which index this is: a folder restored or rebuilt in place holds another one.
+        self.index_id = meta.get("index_id")
         found = {k: meta.get(k) for k in want}
         if found != want:
             raise IndexMismatch(
@@ -186,7 +281,11 @@ class Store:
 
         The lock is a flock, so the kernel drops it when its holder dies, even by SIGKILL.
         """
-        with open(self.dir / LOCK_FILE, "a+") as lock:
+        try:
+            lock = open(self.dir / LOCK_FILE, "a+")  # noqa: SIM115 (closed by the with below)
+        except OSError as e:
+            raise storage_problem(e, self.dir) or e from e
+        with lock:
             deadline = time.monotonic() + wait
             while True:
                 try:
@@ -215,10 +314,12 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
+    @_storage_errors
     def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
         have: set[str] = set()
@@ -228,12 +329,14 @@ class Store:
             have.update(h for (h,) in self._db.execute(query, part))
         return wanted - have
 
+    @_storage_errors
     def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
         """Cache vectors by text hash. Committed on their own: a retried update reuses them."""
         rows = [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()]
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
 
+    @_storage_errors
     def write(
         self, entries: Iterable[Entry] = (), deletes: Iterable[str] = (), replace_all: bool = False
     ) -> int:
@@ -385,10 +488,12 @@ class Store:
         return original
 
     # -- reading ----------------------------------------------------------------
+    @_storage_errors
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
 
+    @_storage_errors
     def fingerprints(self) -> dict[str, Fingerprint]:
         """What tells whether each stored document has changed, without reading its text."""
         return {
@@ -398,6 +503,7 @@ class Store:
             )
         }
 
+    @_storage_errors
     def documents(self) -> list[StoredDocument]:
         rows = self._db.execute(
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
@@ -405,6 +511,7 @@ class Store:
         ).fetchall()
         return [_document(r) for r in rows]
 
+    @_storage_errors
     def document(self, doc_id: str) -> StoredDocument | None:
         row = self._db.execute(
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
@@ -413,6 +520,7 @@ class Store:
         ).fetchone()
         return _document(row) if row else None
 
+    @_storage_errors
     def spans(self, table: str) -> tuple[list[tuple[str, int, int, int]], np.ndarray]:
         """Every chunk or sentence as (doc_id, ordinal, start, end), with its vectors."""
         assert table in ("chunks", "sentences")
@@ -423,6 +531,7 @@ class Store:
         vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
         return [r[:4] for r in rows], vectors.reshape(len(rows), self.dim)
 
+    @_storage_errors
     def snapshot(self) -> tuple[int, list[StoredDocument], tuple, tuple]:
         """Everything a reader needs, read in one transaction so it is never half old, half new."""
         self._db.execute("BEGIN")
@@ -436,8 +545,67 @@ class Store:
         finally:
             self._db.execute("COMMIT")
 
+    def replaced(self) -> bool:
+        """True if the folder no longer holds the database file this store opened (it
+        was deleted, moved, or replaced by another index); IndexMissing if it holds none."""
+        now = _file_id(self.dir / DB_FILE)
+        if now is None:
+            raise IndexMissing(
+                f"the index folder {self.dir} is gone: build one with `qa index PATH`"
+            )
+        return now != self._file
+
+    @property
+    def identity(self) -> tuple[tuple[int, int] | None, str | None]:
+        """Which database this store opened: its file, and the index's id."""
+        return self._file, self.index_id
+
+    def writable(self) -> bool:
+        """Whether a write could go through (by trying to create a file in the folder)."""
+        return _unwritable(self.dir) is None
+
+    def file_state(self) -> tuple:
+        """Changes whenever the database files do (size and time of the file and its log)."""
+        out: list = []
+        for name in (DB_FILE, f"{DB_FILE}-wal"):
+            try:
+                st = os.stat(self.dir / name)
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+    def verify(self, full: bool = False) -> list[str]:
+        """Read the database file afresh (not this store's cached pages) and check its
+        structure; returns the problems found, none if it is sound. ``full`` checks indexes
+        against tables too, which takes longer."""
+        uri = f"file:{(self.dir / DB_FILE).resolve()}?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=30)
+            try:
+                pragma = "integrity_check" if full else "quick_check"
+                rows = [r for (r,) in db.execute(f"PRAGMA {pragma}(20)")]
+                rows += [f"broken reference: {r}" for r in db.execute("PRAGMA foreign_key_check")]
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            return [str(e)]
+        problems = [r for r in rows if r != "ok"]
+        if meta.get("index_id") != self.index_id:
+            problems.append("the folder now holds another index")
+        return problems
+
     def close(self) -> None:
         self._db.close()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _document(row: tuple) -> StoredDocument:

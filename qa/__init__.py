@@ -12,9 +12,20 @@ if TYPE_CHECKING:
     from .records import Answer, Citation, Conflict, Hit
     from .retrieve import MODES, retrieve
     from .select import Weights
-    from .service import QA
+    from .service import QA, StageTimes
 
-__all__ = ["MODES", "QA", "Answer", "Citation", "Conflict", "Hit", "Weights", "answer", "retrieve"]
+__all__ = [
+    "MODES",
+    "QA",
+    "Answer",
+    "Citation",
+    "Conflict",
+    "Hit",
+    "StageTimes",
+    "Weights",
+    "answer",
+    "retrieve",
+]
 
 # The public names are loaded on first use: the `qa` command lives in this package, and
 # `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
@@ -28,6 +39,7 @@ _HOME = {
     "MODES": "retrieve",
     "retrieve": "retrieve",
     "QA": "service",
+    "StageTimes": "service",
 }
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store
+from index import (
+    MODEL_NAME,
+    Embedder,
+    IndexBusy,
+    IndexMissing,
+    IndexProblem,
+    SentenceTransformerEmbedder,
+    Store,
+)
 from index.embed import MODEL_DIM, question_embedder
 
 from .answer import answer
@@ -19,12 +29,23 @@ from .retrieve import retrieve
 from .select import Weights
 
 
+@dataclass(frozen=True)
+class StageTimes:
+    """Seconds one answer spent embedding the question, retrieving passages and
+    choosing the sentences to cite."""
+
+    embed: float
+    retrieve: float
+    choose: float
+
+
 class QA:
     """One index folder, loaded and searchable; ``ask`` is safe to call from many threads.
 
     Every question is answered from a single immutable ``Corpus``; an update written by
     any process is picked up by building a new one and swapping it in whole, so an
-    answer never mixes old and new.
+    answer never mixes old and new. So is a folder replaced by another index (a rebuild,
+    a restored backup); a folder gone stops the answers until an index is back.
     """
 
     def __init__(
@@ -45,6 +66,8 @@ class QA:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)
+        self._gone: IndexProblem | None = None  # why the loaded corpus may not be served
+        self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
 
     @property
     def embedder(self) -> Embedder:
@@ -62,27 +85,81 @@ class QA:
         return self._embed_cached(question.strip())
 
     def refresh(self) -> bool:
-        """Load the newest generation if the stored index has moved on; True if it had."""
+        """Load the newest generation if the stored index has moved on, or the index now
+        in the folder if it was replaced; True if either. A folder whose index is gone or
+        cannot be loaded raises, and answers stop until it is back."""
         with self._lock:
-            if self.store.generation() == self.corpus.generation:
-                return False
-            self.corpus = Corpus.load(self.store)
+            try:
+                if self.store.replaced():
+                    store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
+                    try:
+                        corpus = Corpus.load(store)
+                    except BaseException:
+                        store.close()
+                        raise
+                    old, self.store, self.corpus = self.store, store, corpus
+                    old.close()
+                elif self.store.generation() != self.corpus.generation:
+                    self.corpus = Corpus.load(self.store)
+                else:
+                    self._gone = None
+                    return False
+            except IndexBusy:
+                raise
+            except IndexMissing as e:
+                self._gone = e
+                raise
+            except IndexProblem as e:
+                if self.store.replaced():  # the old index is no longer the one on disk
+                    self._gone = e
+                raise
+            self._gone = None
             return True
 
+    def current(self) -> Corpus:
+        """The corpus to answer from; raises why there is none to serve."""
+        if self._gone is not None:
+            raise self._gone
+        return self.corpus
+
+    def problems(self) -> list[str]:
+        """What is wrong between the loaded index and the one on disk; empty when they are
+        the same and the file reads back sound (checked again only after it changed)."""
+        try:
+            self.refresh()
+        except IndexProblem as e:
+            return [str(e)]
+        state = self.store.file_state()
+        if self._verified is None or self._verified[0] != state:
+            found = self.store.verify()
+            self._verified = (state, [f"the index database is damaged: {p}" for p in found])
+        return list(self._verified[1])
+
+    def writable(self) -> bool:
+        return self.store.writable()
+
     def watch(
-        self, every: float = 1.0, on_error: Callable[[Exception], None] | None = None
+        self,
+        every: float = 1.0,
+        on_error: Callable[[Exception], None] | None = None,
+        on_reload: Callable[[float], None] | None = None,
     ) -> None:
-        """Follow updates from other processes in a background thread (one at most)."""
+        """Follow updates from other processes in a background thread (one at most);
+        ``on_reload`` is told how many seconds each reload took."""
         if self._watcher and self._watcher.is_alive():
             return
 
         def loop() -> None:
             while not self._stop.wait(every):
+                start = time.perf_counter()
                 try:
-                    self.refresh()
+                    reloaded = self.refresh()
                 except Exception as e:  # keep serving the last good generation
                     if on_error:
                         on_error(e)
+                    continue
+                if reloaded and on_reload:
+                    on_reload(time.perf_counter() - start)
 
         self._watcher = threading.Thread(target=loop, name="index-watcher", daemon=True)
         self._watcher.start()
@@ -94,10 +171,20 @@ class QA:
         self.store.close()
 
     def ask(self, question: str, top_k: int = 5, mode: str = "hybrid") -> Answer:
-        corpus = self.corpus  # one generation for the whole answer
+        return self.ask_timed(question, top_k, mode)[0]
+
+    def ask_timed(
+        self, question: str, top_k: int = 5, mode: str = "hybrid"
+    ) -> tuple[Answer, StageTimes]:
+        """The answer, and how long each stage took."""
+        corpus = self.current()  # one generation for the whole answer
+        t0 = time.perf_counter()
         query = self.embed_question(question)
+        t1 = time.perf_counter()
         hits = retrieve(corpus, question, query, top_k=top_k, mode=mode)
-        return answer(corpus, question, query, hits, self.weights)
+        t2 = time.perf_counter()
+        result = answer(corpus, question, query, hits, self.weights)
+        return result, StageTimes(t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
-__all__ = ["QA"]
+__all__ = ["QA", "StageTimes"]

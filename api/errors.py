@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from index import IndexBusy, IndexFull, IndexProblem
 
@@ -57,6 +58,15 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Error, "description": MEANING[s]} for s in statuses}
 
 
+def _methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods the OpenAPI document gives for the request's path."""
+    found: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(request.url.path):
+            found |= {m.upper() for m in operations}
+    return sorted(found)
+
+
 def _json(status: int, detail: str, **extra: Any) -> JSONResponse:
     headers = extra.pop("headers", None)
     body = Error(detail=detail, **extra).model_dump(exclude_none=True)
@@ -87,7 +97,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, exc: HTTPException) -> JSONResponse:
-        return _json(exc.status_code, str(exc.detail), headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # Starlette names the methods of one route, not all
+            allowed = _methods(app, request)
+            headers = {"Allow": ", ".join(allowed)}
+            return _json(405, f"use {' or '.join(allowed)} on {request.url.path}", headers=headers)
+        return _json(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(IndexProblem)
     async def storage(request: Request, exc: IndexProblem) -> JSONResponse:

@@ -151,6 +151,7 @@ def configure_logging(fmt: str, level: int = logging.INFO) -> None:
     if fmt not in LOG_FORMATS:
         raise ValueError(f"unknown log format {fmt!r}; use one of {', '.join(LOG_FORMATS)}")
     handler = logging.StreamHandler(sys.stdout)
+    handler.setLevel(level)  # libraries that log at DEBUG on their own loggers stay quiet
     handler.setFormatter(
         JsonFormatter()
         if fmt == "json"

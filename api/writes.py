@@ -43,7 +43,12 @@ class DocumentIn(BaseModel):
     )
     published: date | None = Field(None, description="Overrides the date read off the text")
     source: str | None = Field(None, max_length=2000, description="Where the article came from")
-    text: str = Field(max_length=MAX_TEXT_CHARS, description="The article, as plain text")
+    text: str = Field(
+        max_length=MAX_TEXT_CHARS,
+        description="The article, as plain text: a headline and paragraphs of prose (a text "
+        "of only menus, links or short lines is refused with 422)",
+        json_schema_extra={"pattern": r"\S"},  # the rule of _not_blank below, for clients
+    )
 
     @field_validator("doc_id")
     @classmethod

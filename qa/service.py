@@ -117,9 +117,15 @@ class QA:
             return True
 
     def current(self) -> Corpus:
-        """The corpus to answer from; raises why there is none to serve."""
-        if self._gone is not None:
-            raise self._gone
+        """The corpus to answer from, which is the index now in the folder (one look at
+        the file per call, not only the watcher's); raises why there is none to serve."""
+        try:
+            replaced = self.store.replaced()
+        except IndexMissing as e:
+            self._gone = e
+            raise
+        if replaced or self._gone is not None:
+            self.refresh()
         return self.corpus
 
     def problems(self) -> list[str]:

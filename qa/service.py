@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -67,6 +68,8 @@ class QA:
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)
         self._gone: IndexProblem | None = None  # why the loaded corpus may not be served
+        self._on_reload: Callable[[float], None] | None = None
+        self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
 
     @property
@@ -88,6 +91,20 @@ class QA:
         """Load the newest generation if the stored index has moved on, or the index now
         in the folder if it was replaced; True if either. A folder whose index is gone or
         cannot be loaded raises, and answers stop until it is back."""
+        start = time.perf_counter()
+        try:
+            reloaded = self._reload()
+        except IndexBusy:
+            raise
+        except Exception as e:
+            if self._on_error:
+                self._on_error(e)
+            raise
+        if reloaded and self._on_reload:
+            self._on_reload(time.perf_counter() - start)
+        return reloaded
+
+    def _reload(self) -> bool:
         with self._lock:
             try:
                 if self.store.replaced():
@@ -110,7 +127,11 @@ class QA:
                 self._gone = e
                 raise
             except IndexProblem as e:
-                if self.store.replaced():  # the old index is no longer the one on disk
+                try:
+                    gone = self.store.replaced()
+                except IndexMissing:
+                    gone = True
+                if gone:  # the loaded index is no longer the one on disk
                     self._gone = e
                 raise
             self._gone = None
@@ -150,22 +171,18 @@ class QA:
         on_error: Callable[[Exception], None] | None = None,
         on_reload: Callable[[float], None] | None = None,
     ) -> None:
-        """Follow updates from other processes in a background thread (one at most);
-        ``on_reload`` is told how many seconds each reload took."""
+        """Follow updates from other processes in a background thread (one at most).
+        From then on every reload, by the thread or on a request, tells ``on_reload`` how
+        many seconds it took, and every failed one tells ``on_error``."""
+        self._on_error, self._on_reload = on_error, on_reload
         if self._watcher and self._watcher.is_alive():
             return
 
         def loop() -> None:
             while not self._stop.wait(every):
-                start = time.perf_counter()
-                try:
-                    reloaded = self.refresh()
-                except Exception as e:  # keep serving the last good generation
-                    if on_error:
-                        on_error(e)
-                    continue
-                if reloaded and on_reload:
-                    on_reload(time.perf_counter() - start)
+                # A failure is told to on_error; the last good generation is served.
+                with contextlib.suppress(Exception):
+                    self.refresh()
 
         self._watcher = threading.Thread(target=loop, name="index-watcher", daemon=True)
         self._watcher.start()

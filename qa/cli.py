@@ -205,10 +205,20 @@ def serve(
 
     settings = Settings(index_dir=index_dir) if index_dir else Settings()
     try:  # refuse here, in a line, what would fail the server's start with a traceback
-        Store(settings.index_dir, MODEL_NAME, MODEL_DIM, create=create).close()
+        store = Store(settings.index_dir, MODEL_NAME, MODEL_DIM, create=create)
+        try:
+            damage = store.verify()
+        finally:
+            store.close()
     except IndexProblem as e:
         hint = " (or start empty with `qa serve --create`)" if "no index at" in str(e) else ""
         _fail(f"{e}{hint}")
+        return
+    if damage:
+        _fail(
+            f"the index database in {settings.index_dir} is damaged ({'; '.join(damage)}): "
+            "rebuild it with `qa index --rebuild PATH`"
+        )
     _port_free(host, port)
     configure_logging(settings.log_format)
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)

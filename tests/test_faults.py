@@ -161,6 +161,8 @@ def test_a_damaged_database_is_reported_checked_and_rebuilt(index_copy, tmp_path
         assert ask.returncode == 2 and "qa index --rebuild" in one_line(ask)
         plain = qa("index", str(SEEDS), "--index-dir", str(index_copy))
         assert plain.returncode == 2 and "qa index --rebuild" in one_line(plain)
+        serve = qa("serve", "--index-dir", str(index_copy), "--port", "1")
+        assert serve.returncode == 2 and "qa index --rebuild" in one_line(serve)
 
         rebuilt = qa("index", str(SEEDS), "--rebuild", "--index-dir", str(index_copy))
         assert rebuilt.returncode == 0, rebuilt.stderr

@@ -2,9 +2,7 @@
 
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
-from .parse import BadArticle, parse, read_article
-from .records import Article, Chunk, Sentence, Span
-from .store import (
+from .faults import (
     IndexBusy,
     IndexCorrupt,
     IndexFull,
@@ -12,9 +10,10 @@ from .store import (
     IndexMissing,
     IndexProblem,
     IndexReadOnly,
-    Store,
-    StoredDocument,
 )
+from .parse import BadArticle, parse, read_article
+from .records import Article, Chunk, Sentence, Span
+from .store import Store, StoredDocument
 
 __all__ = [
     "MODEL_NAME",

@@ -9,7 +9,6 @@ The FAISS and BM25 indexes are built from it in memory when a reader loads it.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import functools
 import hashlib
@@ -27,6 +26,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .faults import (
+    IndexBusy,
+    IndexMismatch,
+    IndexMissing,
+    storage_problem,
+    unwritable,
+)
 from .records import Article, Span
 
 FORMAT_VERSION = 1
@@ -73,89 +79,6 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
 """
 
 
-class IndexProblem(RuntimeError):
-    """Base for index problems a user can act on."""
-
-
-class IndexMismatch(IndexProblem):
-    """The index on disk was built with another model or format."""
-
-
-class IndexBusy(IndexProblem):
-    """Another process is writing to the index."""
-
-
-class IndexMissing(IndexProblem):
-    """There is no index at the given folder yet."""
-
-
-class IndexReadOnly(IndexProblem):
-    """The index folder or its files cannot be written to."""
-
-
-class IndexFull(IndexProblem):
-    """The device holding the index has no space left."""
-
-
-class IndexCorrupt(IndexProblem):
-    """The database file is damaged."""
-
-
-def storage_problem(error: Exception, directory: Path) -> IndexProblem | None:
-    """What a storage error raised under ``directory`` means to its user, or None if it is
-    no storage fault. SQLite says "unable to open" for a missing folder and a read-only one
-    alike, so those are told apart by looking at the folder."""
-    name = getattr(error, "sqlite_errorname", "")
-    code = getattr(error, "errno", None)
-    db = Path(directory) / DB_FILE
-    if name == "SQLITE_FULL" or code in (errno.ENOSPC, errno.EDQUOT):
-        return IndexFull(
-            f"no space left on the device holding the index at {directory}: free some "
-            "space and retry (nothing was written)"
-        )
-    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or (
-        isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error)
-    ):
-        return IndexCorrupt(
-            f"the index database {db} is damaged ({error}): check it with `qa check`, then "
-            "rebuild it with `qa index --rebuild PATH` (the damaged folder is kept beside it)"
-        )
-    if not Path(directory).is_dir() or code == errno.ENOENT and not db.exists():
-        return IndexMissing(f"the index folder {directory} is gone: build one with `qa index PATH`")
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")) or code in (
-        errno.EROFS,
-        errno.EPERM,
-        errno.EACCES,
-    ):
-        why = _unwritable(Path(directory))
-        if why or name.startswith("SQLITE_READONLY"):
-            return IndexReadOnly(
-                f"the index at {directory} is read-only ({why or error}): make it writable "
-                "(chattr -i, a read-write mount, or its owner's permissions) and retry"
-            )
-        if name.startswith("SQLITE_IOERR"):
-            return IndexProblem(f"the disk holding {directory} failed to read or write: {error}")
-    return None
-
-
-def _unwritable(directory: Path) -> str | None:
-    """Why nothing can be written in ``directory`` (by trying), or None if something can."""
-    probe = directory / f".probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    try:
-        probe.touch()
-        probe.unlink()
-    except OSError as e:
-        if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            return None
-        return e.strerror or str(e)
-    # Never opened to find out: closing any handle on the database drops the locks
-    # SQLite holds on it in this process (POSIX locks are per process, not per handle).
-    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LOCK_FILE):
-        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
-            return f"{name} is not writable"
-    return None
-
-
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -167,7 +90,7 @@ def _storage_errors(method: _F) -> _F:
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.Error, OSError) as e:
-            problem = storage_problem(e, self.dir)
+            problem = storage_problem(e, self.dir, self.dir / DB_FILE)
             if problem is None:
                 raise
             raise problem from e
@@ -284,7 +207,7 @@ class Store:
         try:
             lock = open(self.dir / LOCK_FILE, "a+")  # noqa: SIM115 (closed by the with below)
         except OSError as e:
-            raise storage_problem(e, self.dir) or e from e
+            raise storage_problem(e, self.dir, self.dir / DB_FILE) or e from e
         with lock:
             deadline = time.monotonic() + wait
             while True:
@@ -562,7 +485,8 @@ class Store:
 
     def writable(self) -> bool:
         """Whether a write could go through (by trying to create a file in the folder)."""
-        return _unwritable(self.dir) is None
+        files = [self.dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LOCK_FILE)]
+        return unwritable(self.dir, files) is None
 
     def file_state(self) -> tuple:
         """Changes whenever the database files do (size and time of the file and its log)."""

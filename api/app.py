@@ -16,7 +16,7 @@ from qa import QA
 from qa.settings import Settings
 
 from . import docs, errors, observe
-from .errors import Error, responses
+from .errors import responses
 from .schemas import AskRequest, AskResponse, DocumentOut, DocumentSummary, Health
 from .writes import router as writes
 
@@ -127,6 +127,3 @@ def _health(qa: QA) -> Health:
         writable=writable,
         problems=problems,
     )
-
-
-__all__ = ["Error", "create_app"]

@@ -49,7 +49,7 @@ MEANING = {
     413: "The article is longer than the server accepts (QA_MAX_ARTICLE_CHARS)",
     422: "A field is refused; `errors` lists each one",
     503: "The index is missing, replaced, damaged or read-only; `detail` says what to do",
-    507: "No space left on the index's disk; nothing was written",
+    507: "No space left on the index's disk; no article was changed",
 }
 
 

@@ -46,7 +46,7 @@ def storage_problem(error: Exception, directory: Path, db: Path) -> IndexProblem
     if name == "SQLITE_FULL" or code in (errno.ENOSPC, errno.EDQUOT):
         return IndexFull(
             f"no space left on the device holding the index at {directory}: free some "
-            "space and retry (nothing was written)"
+            "space and retry (no article was changed)"
         )
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or (
         isinstance(error, sqlite3.DatabaseError) and "malformed" in str(error)

@@ -120,7 +120,7 @@ def test_a_full_disk_answers_507_and_loses_nothing(index_copy, tmp_path):
             assert r.status_code == 507, r.text
             assert r.json()["detail"] == (
                 f"no space left on the device holding the index at {where}: free some "
-                "space and retry (nothing was written)"
+                "space and retry (no article was changed)"
             )
             run = qa("index", str(SEEDS), "--rebuild", "--index-dir", str(where))
             assert run.returncode == 2

@@ -110,7 +110,7 @@ def test_a_full_disk_answers_507_and_loses_nothing(index_copy, tmp_path):
         with running_server(where, QA_API_TOKEN=TOKEN) as base:
             assert post(base, "before").status_code == 201
             filler = disk / "filler"
-            with open(filler, "wb") as f:  # every byte left, so the next write fails
+            with open(filler, "wb", buffering=0) as f:  # every byte left: the next write fails
                 try:
                     while True:
                         f.write(b"\0" * (1 << 20))

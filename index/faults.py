@@ -55,13 +55,15 @@ def storage_problem(error: Exception, directory: Path, db: Path) -> IndexProblem
             f"the index database {db} is damaged ({error}): check it with `qa check`, then "
             "rebuild it with `qa index --rebuild PATH` (the damaged folder is kept beside it)"
         )
+    if code in (errno.EROFS, errno.EPERM, errno.EACCES):  # a file or folder refused us
+        return IndexReadOnly(
+            f"the index at {directory} is read-only ({getattr(error, 'strerror', error)}): "
+            "make it writable (chattr -i, a read-write mount, or its owner's permissions) "
+            "and retry"
+        )
     if not Path(directory).is_dir() or code == errno.ENOENT and not db.exists():
         return IndexMissing(f"the index folder {directory} is gone: build one with `qa index PATH`")
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")) or code in (
-        errno.EROFS,
-        errno.EPERM,
-        errno.EACCES,
-    ):
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")):
         why = unwritable(Path(directory), [db])
         if why or name.startswith("SQLITE_READONLY"):
             return IndexReadOnly(

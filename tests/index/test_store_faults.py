@@ -4,10 +4,11 @@ folder no longer holds the database it opened."""
 import os
 import shutil
 import sqlite3
+import subprocess
 
 import pytest
 
-from index import IndexCorrupt, IndexFull, IndexMissing, Store, parse, update
+from index import IndexCorrupt, IndexFull, IndexMissing, IndexReadOnly, Store, parse, update
 
 TEXT = (
     "Ferry sinks off Lamu\n\nA ferry sank off the coast of Lamu on Sunday. Twelve passengers "
@@ -61,3 +62,16 @@ def test_a_store_knows_its_folder_was_replaced_or_removed(tmp_path, fake_embedde
     assert fresh.verify() == []
     store.close()
     fresh.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chattr +i needs root")
+def test_a_folder_that_cannot_be_made_is_reported_as_read_only(tmp_path, fake_embedder):
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        with pytest.raises(IndexReadOnly, match=r"is read-only \(Operation not permitted\)"):
+            Store(parent / "index", fake_embedder.name, fake_embedder.dim)
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)

@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# `make run PORT=8001 HOST=0.0.0.0` to listen elsewhere.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
@@ -23,7 +26,7 @@ index: install
 	$(BIN)/qa index seeds/
 
 run: index
-	$(BIN)/qa serve --host 127.0.0.1 --port 8000
+	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
 test: install lint browser
 	$(BIN)/python -m pytest

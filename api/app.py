@@ -1,4 +1,4 @@
-"""FastAPI in front of qa/: thin routes, errors mapped to HTTP in one place."""
+"""FastAPI in front of qa/: thin routes; errors mapped to HTTP in one place (errors.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from index import IndexBusy, IndexMismatch, IndexMissing
-from qa import QA, BadFilters
+from qa import QA
 from qa.settings import Settings
 
+from . import docs, errors, observe
+from .errors import responses
 from .pages import STATIC
 from .pages import router as pages
 from .schemas import (
@@ -35,11 +36,16 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, service: QA | None = None) -> FastAPI:
     """The app over ``settings.index_dir``; pass ``service`` to reuse a loaded one."""
     settings = settings or Settings()
+    metrics = observe.Metrics(lambda: getattr(app.state, "qa", None))
+
+    def reload_failed(e: Exception) -> None:
+        metrics.reload_failures.inc()
+        log.warning("reload failed: %s", e)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        qa = service or QA(settings.index_dir, create=True)
-        qa.watch(settings.reload_seconds, on_error=lambda e: log.warning("reload failed: %s", e))
+        qa = service or QA(settings.index_dir)
+        qa.watch(settings.reload_seconds, on_error=reload_failed, on_reload=metrics.reloads.observe)
         app.state.qa = qa
         try:
             yield
@@ -50,53 +56,39 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     app = FastAPI(
         title="qa: cited answers from news articles",
         description="Ask a question; get sentences copied from the articles, each cited "
-        "to its exact place, or an honest 'the articles don't say'.",
+        "to its exact place, or an honest 'the articles don't say'. Every error answers "
+        "with the same body: `detail`, a line saying what to do.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(writes)
+    errors.install(app)
+    observe.install(app, metrics)
+    docs.install(app)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
-                "message": str(e["msg"]).removeprefix("Value error, "),
-            }
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
-
-    @app.exception_handler(BadFilters)
-    async def bad_filters(request: Request, exc: BadFilters) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": f"filters: {exc}"})
-
-    @app.exception_handler(IndexBusy)
-    async def busy(request: Request, exc: IndexBusy) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    @app.exception_handler(IndexMismatch)
-    @app.exception_handler(IndexMissing)
-    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
 
     def qa_of(request: Request) -> QA:
         return request.app.state.qa
 
-    @app.post("/ask", response_model=AskResponse)
+    @app.post("/ask", response_model=AskResponse, responses=responses(400, 422, 503))
     def ask(body: AskRequest, request: Request) -> AskResponse:
         filters = body.filters.to_filters() if body.filters else None
-        result = qa_of(request).ask(body.question, top_k=body.top_k, filters=filters)
+        result, times = qa_of(request).ask_timed(body.question, top_k=body.top_k, filters=filters)
+        request.state.stages = times
+        request.state.outcome = metrics.answered(result, times)
         return AskResponse.model_validate(asdict(result))
 
     @app.get(
         "/documents",
         response_model=list[DocumentSummary],
-        responses={200: {"headers": {"X-Total-Count": {"description": "Matches before paging"}}}},
+        responses={
+            200: {"headers": {"X-Total-Count": {"description": "Matches before paging"}}},
+            **responses(422, 503),
+        },
     )
     def documents(
         request: Request,
@@ -110,21 +102,56 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         page = docs[query.offset : query.offset + query.limit]
         return [DocumentSummary.model_validate(d) for d in page]
 
-    @app.get("/documents/{doc_id}", response_model=DocumentOut)
-    def document(doc_id: str, request: Request) -> DocumentOut:
-        d = qa_of(request).corpus.documents.get(doc_id)
+    @app.get("/documents/{doc_id}", response_model=DocumentOut, responses=responses(404, 422, 503))
+    def document(doc_id: Annotated[str, Path(max_length=1000)], request: Request) -> DocumentOut:
+        d = qa_of(request).current().documents.get(doc_id)
         if d is None:
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
         return DocumentOut.model_validate(d)
 
-    @app.get("/healthz", response_model=Health)
-    def healthz(request: Request) -> Health:
-        qa = qa_of(request)
-        return Health(
-            status="ok",
-            documents=len(qa.corpus.documents),
-            generation=qa.corpus.generation,
-            model=qa.store.model,
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "It is not serving its index"}},
+    )
+    def healthz(request: Request) -> JSONResponse:
+        """The index being served is the one on disk and reads back sound (200), or what
+        is wrong (503). A read-only index still serves (200) and says so."""
+        health = _health(qa_of(request))
+        return JSONResponse(health.model_dump(), status_code=503 if health.problems else 200)
+
+    @app.get("/readyz", response_model=Health, responses=responses(503))
+    def readyz(request: Request) -> Health:
+        """Ready (200) when it can answer from its index and write to it; else 503."""
+        health = _health(qa_of(request))
+        if health.status != "ok":
+            raise HTTPException(503, "; ".join(health.problems) or f"not ready: {health.status}")
+        return health
+
+    @app.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics"}},
+    )
+    def prometheus() -> PlainTextResponse:
+        """Requests, latency, answers and declines by reason, stage times, the index."""
+        return PlainTextResponse(
+            generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
     return app
+
+
+def _health(qa: QA) -> Health:
+    problems = qa.problems()
+    writable = qa.writable()
+    corpus = qa.corpus
+    status = "failing" if problems else "ok" if writable else "read-only"
+    return Health(
+        status=status,
+        documents=len(corpus.documents),
+        generation=corpus.generation,
+        model=qa.store.model,
+        writable=writable,
+        problems=problems,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,7 +48,13 @@ class DocumentsQuery(FiltersIn):
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The question, in plain words", max_length=MAX_QUESTION_CHARS)
+    question: str = Field(
+        description="The question, in plain words: up to "
+        f"{MAX_QUESTION_CHARS} characters, not only spaces",
+        max_length=MAX_QUESTION_CHARS,
+        # The rule below, stated for clients: at least one character that is not a space.
+        json_schema_extra={"pattern": r"\S"},
+    )
     top_k: int = Field(5, ge=1, le=50, description="How many passages to retrieve")
     filters: FiltersIn | None = Field(
         None, description="Answer only from these articles; retrieval is restricted before ranking"
@@ -127,9 +134,22 @@ class DocumentOut(BaseModel):
     duplicate_of: str | None = None
     text: str
 
+    @field_validator("source")
+    @classmethod
+    def _shown(cls, v: str | None) -> str | None:
+        """A URL as given; of a file on the server, only its name (its path is private)."""
+        return v if v is None or "://" in v else PurePath(v).name
+
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(
+        description="'ok'; 'read-only' (answers, but writes fail); 'failing' (see problems)"
+    )
     documents: int
     generation: int
     model: str
+    writable: bool = Field(True, description="Whether writes to the index can succeed")
+    problems: list[str] = Field(
+        default_factory=list,
+        description="What is wrong between the index served and the one on disk",
+    )

@@ -21,11 +21,14 @@ from index import Article, BadArticle, Report, Store, StoredDocument, parse, par
 from index.store import text_hash
 from qa import QA
 
+from .errors import responses
+
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 DOC_ID_RULE = (
     "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit "
     "(no slashes or spaces)"
 )
+# The schema's bound; the server's own (Settings.max_article_chars, 413) is usually lower.
 MAX_TEXT_CHARS = 2_000_000
 # How long a write waits for another writer (a running `qa index`) before answering 409.
 WRITE_WAIT_SECONDS = 5.0
@@ -40,7 +43,12 @@ class DocumentIn(BaseModel):
     )
     published: date | None = Field(None, description="Overrides the date read off the text")
     source: str | None = Field(None, max_length=2000, description="Where the article came from")
-    text: str = Field(max_length=MAX_TEXT_CHARS, description="The article, as plain text or HTML")
+    text: str = Field(
+        max_length=MAX_TEXT_CHARS,
+        description="The article, as plain text (a headline and its story) or HTML (see "
+        "content_type); a text of only menus, links or short lines is refused with 422",
+        json_schema_extra={"pattern": r"\S"},  # the rule of _not_blank below, for clients
+    )
     content_type: Literal["text/plain", "text/html"] = Field(
         "text/plain",
         description="text/html: a web page; its main text is extracted and stored, with its "
@@ -98,7 +106,11 @@ def require_token(
         )
 
 
-router = APIRouter(tags=["writes"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    tags=["writes"],
+    dependencies=[Depends(require_token)],
+    responses=responses(401, 403, 409, 422, 503, 507),
+)
 
 
 def _write(
@@ -106,9 +118,12 @@ def _write(
 ) -> tuple[Report, StoredDocument | None]:
     """Apply one update; returns its report and the first article as stored."""
     # A connection of its own: the service's one is its reader, used by the reload thread.
+    qa.refresh()  # a folder replaced since the last look is loaded before writing to it
     store = Store(qa.store.dir, qa.store.model, qa.store.dim, create=False)
     try:
         with store.writer(wait=WRITE_WAIT_SECONDS):
+            if store.identity != qa.store.identity:  # replaced just now: answer from it too
+                qa.refresh()
             report = update(store, articles, lambda: qa.embedder, deletes)
             stored = store.document(articles[0].doc_id) if articles else None
     finally:
@@ -121,10 +136,20 @@ def _write(
     "/documents",
     response_model=DocumentWritten,
     status_code=201,
-    responses={200: {"description": "Replaced the article of this doc_id"}},
+    responses={
+        200: {"description": "Replaced the article of this doc_id"},
+        **responses(400, 413),
+    },
 )
 def put_document(body: DocumentIn, request: Request, response: Response) -> DocumentWritten:
     """Add an article (201), or replace the one with the same doc_id (200)."""
+    limit = request.app.state.settings.max_article_chars
+    if len(body.text) > limit:
+        raise HTTPException(
+            413,
+            f"the text is {len(body.text):,} characters, over this server's limit of "
+            f"{limit:,} (QA_MAX_ARTICLE_CHARS): split the article or raise the limit",
+        )
     doc_id = body.doc_id or text_hash(body.text)[:16]
     try:
         read = parse_html if body.content_type == "text/html" else parse
@@ -147,7 +172,7 @@ def put_document(body: DocumentIn, request: Request, response: Response) -> Docu
     )
 
 
-@router.delete("/documents/{doc_id}", response_model=DocumentDeleted)
+@router.delete("/documents/{doc_id}", response_model=DocumentDeleted, responses=responses(404))
 def delete_document(
     doc_id: Annotated[str, Path(max_length=1000)], request: Request
 ) -> DocumentDeleted:

@@ -3,12 +3,21 @@
 from .build import Report, index_paths, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
 from .entities import Recognizer, SpacyRecognizer
+from .faults import (
+    IndexBusy,
+    IndexCorrupt,
+    IndexFull,
+    IndexMismatch,
+    IndexMissing,
+    IndexProblem,
+    IndexReadOnly,
+)
 from .feed import Feed, read_feed
 from .html import parse_html
 from .parse import BadArticle, parse
 from .read import read_article
 from .records import Article, Chunk, Sentence, Span
-from .store import IndexBusy, IndexMismatch, IndexMissing, Store, StoredDocument
+from .store import Store, StoredDocument
 from .watch import watch_folder
 
 __all__ = [
@@ -21,8 +30,12 @@ __all__ = [
     "SpacyRecognizer",
     "Feed",
     "IndexBusy",
+    "IndexCorrupt",
+    "IndexFull",
     "IndexMismatch",
     "IndexMissing",
+    "IndexProblem",
+    "IndexReadOnly",
     "Report",
     "Sentence",
     "SentenceTransformerEmbedder",

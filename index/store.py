@@ -10,19 +10,29 @@ The FAISS and BM25 indexes are built from it in memory when a reader loads it.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
+from .faults import (
+    IndexBusy,
+    IndexMismatch,
+    IndexMissing,
+    storage_problem,
+    unwritable,
+)
 from .records import Article, Span
 
 FORMAT_VERSION = 1
@@ -71,20 +81,23 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
 """
 
 
-class IndexProblem(RuntimeError):
-    """Base for index problems a user can act on."""
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class IndexMismatch(IndexProblem):
-    """The index on disk was built with another model or format."""
+def _storage_errors(method: _F) -> _F:
+    """Raise a storage fault from a ``Store`` method as the ``IndexProblem`` it means."""
 
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as e:
+            problem = storage_problem(e, self.dir, self.dir / DB_FILE)
+            if problem is None:
+                raise
+            raise problem from e
 
-class IndexBusy(IndexProblem):
-    """Another process is writing to the index."""
-
-
-class IndexMissing(IndexProblem):
-    """There is no index at the given folder yet."""
+    return wrapper  # type: ignore[return-value]
 
 
 def text_hash(text: str) -> str:
@@ -135,6 +148,7 @@ class Entry:
 class Store:
     """Read and write one index folder."""
 
+    @_storage_errors
     def __init__(self, directory: Path, model: str, dim: int, create: bool = True) -> None:
         self.dir = Path(directory)
         db = self.dir / DB_FILE
@@ -143,6 +157,7 @@ class Store:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.model, self.dim = model, dim
         self._db = sqlite3.connect(db, isolation_level=None, check_same_thread=False, timeout=30)
+        self._file = _file_id(db)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -157,9 +172,12 @@ class Store:
             with self._transaction() as db:
                 # OR IGNORE: two processes creating one index at once agree on one meta.
                 db.executemany(
-                    "INSERT OR IGNORE INTO meta VALUES (?, ?)", [*want.items(), ("generation", "0")]
+                    "INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                    [*want.items(), ("generation", "0"), ("index_id", uuid.uuid4().hex)],
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        # Which index this is: a folder restored or rebuilt in place holds another one.
+        self.index_id = meta.get("index_id")
         found = {k: meta.get(k) for k in want}
         if found != want:
             raise IndexMismatch(
@@ -188,7 +206,11 @@ class Store:
 
         The lock is a flock, so the kernel drops it when its holder dies, even by SIGKILL.
         """
-        with open(self.dir / LOCK_FILE, "a+") as lock:
+        try:
+            lock = open(self.dir / LOCK_FILE, "a+")  # noqa: SIM115 (closed by the with below)
+        except OSError as e:
+            raise storage_problem(e, self.dir, self.dir / DB_FILE) or e from e
+        with lock:
             deadline = time.monotonic() + wait
             while True:
                 try:
@@ -217,10 +239,12 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
+    @_storage_errors
     def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
         have: set[str] = set()
@@ -230,12 +254,14 @@ class Store:
             have.update(h for (h,) in self._db.execute(query, part))
         return wanted - have
 
+    @_storage_errors
     def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
         """Cache vectors by text hash. Committed on their own: a retried update reuses them."""
         rows = [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()]
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
 
+    @_storage_errors
     def missing_entities(self, hashes: Iterable[str]) -> set[str]:
         """The sentence hashes whose entities have not been found yet."""
         wanted = set(hashes)
@@ -246,6 +272,7 @@ class Store:
             have.update(h for (h,) in self._db.execute(query, part))
         return wanted - have
 
+    @_storage_errors
     def sentences_without_entities(self) -> dict[str, str]:
         """Stored sentences whose entities were never found (an index built before they
         were), as hash -> text."""
@@ -256,12 +283,14 @@ class Store:
         )
         return dict(rows.fetchall())
 
+    @_storage_errors
     def put_entities(self, spans: dict[str, list[tuple[int, int, str]]]) -> None:
         """Store each sentence's entities by its hash; committed on their own, like vectors."""
         rows = [(h, json.dumps(v, separators=(",", ":"))) for h, v in spans.items()]
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO entities VALUES (?, ?)", rows)
 
+    @_storage_errors
     def write(
         self, entries: Iterable[Entry] = (), deletes: Iterable[str] = (), replace_all: bool = False
     ) -> int:
@@ -419,10 +448,12 @@ class Store:
         return original
 
     # -- reading ----------------------------------------------------------------
+    @_storage_errors
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0])
 
+    @_storage_errors
     def fingerprints(self) -> dict[str, Fingerprint]:
         """What tells whether each stored document has changed, without reading its text."""
         return {
@@ -432,6 +463,7 @@ class Store:
             )
         }
 
+    @_storage_errors
     def documents(self) -> list[StoredDocument]:
         rows = self._db.execute(
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
@@ -439,6 +471,7 @@ class Store:
         ).fetchall()
         return [_document(r) for r in rows]
 
+    @_storage_errors
     def document(self, doc_id: str) -> StoredDocument | None:
         row = self._db.execute(
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
@@ -447,6 +480,7 @@ class Store:
         ).fetchone()
         return _document(row) if row else None
 
+    @_storage_errors
     def spans(self, table: str) -> tuple[list[tuple[str, int, int, int]], np.ndarray]:
         """Every chunk or sentence as (doc_id, ordinal, start, end), with its vectors."""
         assert table in ("chunks", "sentences")
@@ -466,6 +500,7 @@ class Store:
         )
         return [[tuple(x) for x in json.loads(s)] if s else [] for (s,) in rows]
 
+    @_storage_errors
     def snapshot(self) -> tuple[int, list[StoredDocument], tuple, tuple, list]:
         """Everything a reader needs, read in one transaction so it is never half old, half new."""
         self._db.execute("BEGIN")
@@ -480,8 +515,68 @@ class Store:
         finally:
             self._db.execute("COMMIT")
 
+    def replaced(self) -> bool:
+        """True if the folder no longer holds the database file this store opened (it
+        was deleted, moved, or replaced by another index); IndexMissing if it holds none."""
+        now = _file_id(self.dir / DB_FILE)
+        if now is None:
+            raise IndexMissing(
+                f"the index folder {self.dir} is gone: build one with `qa index PATH`"
+            )
+        return now != self._file
+
+    @property
+    def identity(self) -> tuple[tuple[int, int] | None, str | None]:
+        """Which database this store opened: its file, and the index's id."""
+        return self._file, self.index_id
+
+    def writable(self) -> bool:
+        """Whether a write could go through (by trying to create a file in the folder)."""
+        files = [self.dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LOCK_FILE)]
+        return unwritable(self.dir, files) is None
+
+    def file_state(self) -> tuple:
+        """Changes whenever the database files do (size and time of the file and its log)."""
+        out: list = []
+        for name in (DB_FILE, f"{DB_FILE}-wal"):
+            try:
+                st = os.stat(self.dir / name)
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+    def verify(self, full: bool = False) -> list[str]:
+        """Read the database file afresh (not this store's cached pages) and check its
+        structure; returns the problems found, none if it is sound. ``full`` checks indexes
+        against tables too, which takes longer."""
+        uri = f"file:{(self.dir / DB_FILE).resolve()}?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=30)
+            try:
+                pragma = "integrity_check" if full else "quick_check"
+                rows = [r for (r,) in db.execute(f"PRAGMA {pragma}(20)")]
+                rows += [f"broken reference: {r}" for r in db.execute("PRAGMA foreign_key_check")]
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            return [str(e)]
+        problems = [r for r in rows if r != "ok"]
+        if meta.get("index_id") != self.index_id:
+            problems.append("the folder now holds another index")
+        return problems
+
     def close(self) -> None:
         self._db.close()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _document(row: tuple) -> StoredDocument:

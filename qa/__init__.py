@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .records import Answer, Citation, Conflict, Hit
     from .retrieve import MODES, retrieve
     from .select import Weights
-    from .service import QA
+    from .service import QA, StageTimes
 
 __all__ = [
     "MODES",
@@ -24,6 +24,7 @@ __all__ = [
     "Conflict",
     "Filters",
     "Hit",
+    "StageTimes",
     "Weights",
     "answer",
     "retrieve",
@@ -43,6 +44,7 @@ _HOME = {
     "MODES": "retrieve",
     "retrieve": "retrieve",
     "QA": "service",
+    "StageTimes": "service",
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
+import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -60,8 +63,9 @@ def index_cmd(
     # never loads torch, the model or the text splitters.
     from index import (
         BadArticle,
-        IndexBusy,
+        IndexCorrupt,
         IndexMismatch,
+        IndexProblem,
         SentenceTransformerEmbedder,
         Store,
         index_paths,
@@ -125,7 +129,16 @@ def index_cmd(
             # index is built beside it and swapped in only once complete.
             with replacing(where) as fresh:
                 report = run(fresh)
-    except (FileNotFoundError, IndexBusy, IndexMismatch) as e:
+        except IndexCorrupt as e:
+            if not rebuild:
+                raise
+            # Nothing in a damaged file can be trusted: it is kept for a post-mortem and
+            # the index is built anew from the files given.
+            aside = where.with_name(f"{where.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            where.rename(aside)
+            typer.echo(f"qa: {e.__cause__ or e}: moved the damaged index to {aside}", err=True)
+            report = run(where)
+    except (FileNotFoundError, IndexProblem) as e:
         _fail(str(e))
         return
     report.skipped = report.skipped or skipped
@@ -177,6 +190,32 @@ def watch(
         pass
 
 
+@app.command()
+def check(index_dir: IndexDir = None) -> None:
+    """Check the index's database for damage, page by page (exit 1 if damaged)."""
+    from index import IndexProblem, Store
+    from index.embed import MODEL_DIM, MODEL_NAME
+
+    where = _index_dir(index_dir)
+    try:
+        store = Store(where, MODEL_NAME, MODEL_DIM, create=False)
+        try:
+            problems = store.verify(full=True)
+            summary = f"{len(store.fingerprints())} documents, generation {store.generation()}"
+        finally:
+            store.close()
+    except IndexProblem as e:
+        _fail(str(e), code=1)
+        return
+    if problems:
+        _fail(
+            f"the index at {where} is damaged: {'; '.join(problems)}; rebuild it with "
+            "`qa index --rebuild PATH`",
+            code=1,
+        )
+    typer.echo(f"{where}: ok, {summary}")
+
+
 def _print_answer(result) -> None:
     if not result.answerable:
         typer.echo(f"The articles don't say. ({result.reason}; confidence {result.confidence:.2f})")
@@ -215,7 +254,7 @@ def ask(
 ) -> None:
     """Answer one question from the index, with citations."""
     from api.schemas import MAX_QUESTION_CHARS, AskResponse
-    from index import IndexMismatch, IndexMissing
+    from index import IndexProblem
 
     from .filters import BadFilters, Filters
     from .service import QA
@@ -235,7 +274,7 @@ def ask(
     except BadFilters as e:
         _fail(str(e).replace("published_from", "--since").replace("published_to", "--until"))
         return
-    except (IndexMissing, IndexMismatch) as e:
+    except IndexProblem as e:
         _fail(str(e))
         return
     if as_json:
@@ -249,14 +288,52 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     index_dir: IndexDir = None,
+    create: Annotated[
+        bool, typer.Option(help="Start with an empty index if the folder holds none")
+    ] = False,
 ) -> None:
     """Serve the HTTP API (docs at /docs)."""
     import uvicorn
 
     from api import create_app
+    from api.observe import configure_logging
+    from index import IndexProblem, Store
+    from index.embed import MODEL_DIM, MODEL_NAME
 
     settings = Settings(index_dir=index_dir) if index_dir else Settings()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:  # refuse here, in a line, what would fail the server's start with a traceback
+        store = Store(settings.index_dir, MODEL_NAME, MODEL_DIM, create=create)
+        try:
+            damage = store.verify()
+        finally:
+            store.close()
+    except IndexProblem as e:
+        hint = " (or start empty with `qa serve --create`)" if "no index at" in str(e) else ""
+        _fail(f"{e}{hint}")
+        return
+    if damage:
+        _fail(
+            f"the index database in {settings.index_dir} is damaged ({'; '.join(damage)}): "
+            "rebuild it with `qa index --rebuild PATH`"
+        )
+    _port_free(host, port)
+    configure_logging(settings.log_format)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Fail in a line if ``port`` is taken, rather than after the model has loaded."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                _fail(
+                    f"port {port} on {host} is already in use: choose another with "
+                    f"`qa serve --port N` (or `make run PORT=N`)"
+                )
+            _fail(f"cannot listen on {host}:{port}: {e.strerror}")
 
 
 def main() -> None:

@@ -224,7 +224,14 @@ class Corpus:
         sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
         sentence_entities = [
             tuple(
-                (group(label), frozenset(re.findall(r"\w+", docs[sp.doc_id].text[sp.start + a : sp.start + b].lower())))
+                (
+                    group(label),
+                    frozenset(
+                        re.findall(
+                            r"\w+", docs[sp.doc_id].text[sp.start + a : sp.start + b].lower()
+                        )
+                    ),
+                )
                 for a, b, label in found
             )
             for sp, found in zip(sentences, entity_rows, strict=True)

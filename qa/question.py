@@ -64,8 +64,7 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
     terms = {t: float(corpus.idf[vocab[t]]) if t in vocab else unseen_idf for t in written}
     # Derived forms a stemmer keeps apart ("evacuees", "evacuated") share five letters.
     aliases = {
-        t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())])
-        for t in terms
+        t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())]) for t in terms
     }
     return Question(
         text=text,

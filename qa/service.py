@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index import MODEL_NAME, Embedder, SentenceTransformerEmbedder, Store, StoredDocument
+from index import (
+    MODEL_NAME,
+    Embedder,
+    IndexBusy,
+    IndexMissing,
+    IndexProblem,
+    SentenceTransformerEmbedder,
+    Store,
+    StoredDocument,
+)
 from index.embed import MODEL_DIM, question_embedder
 
 from .answer import answer
@@ -26,12 +38,23 @@ from .select import Weights
 NARROWED_KEPT = 8
 
 
+@dataclass(frozen=True)
+class StageTimes:
+    """Seconds one answer spent embedding the question, retrieving passages and
+    choosing the sentences to cite."""
+
+    embed: float
+    retrieve: float
+    choose: float
+
+
 class QA:
     """One index folder, loaded and searchable; ``ask`` is safe to call from many threads.
 
     Every question is answered from a single immutable ``Corpus``; an update written by
     any process is picked up by building a new one and swapping it in whole, so an
-    answer never mixes old and new.
+    answer never mixes old and new. So is a folder replaced by another index (a rebuild,
+    a restored backup); a folder gone stops the answers until an index is back.
     """
 
     def __init__(
@@ -56,6 +79,10 @@ class QA:
         # A page asks several questions under one filter: its narrowed corpus is kept.
         self._narrow_lock = threading.Lock()
         self._narrowed: OrderedDict[tuple[int, tuple[str, ...]], Corpus] = OrderedDict()
+        self._gone: IndexProblem | None = None  # why the loaded corpus may not be served
+        self._on_reload: Callable[[float], None] | None = None
+        self._on_error: Callable[[Exception], None] | None = None
+        self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
 
     @property
     def embedder(self) -> Embedder:
@@ -73,27 +100,101 @@ class QA:
         return self._embed_cached(question.strip())
 
     def refresh(self) -> bool:
-        """Load the newest generation if the stored index has moved on; True if it had."""
+        """Load the newest generation if the stored index has moved on, or the index now
+        in the folder if it was replaced; True if either. A folder whose index is gone or
+        cannot be loaded raises, and answers stop until it is back."""
+        start = time.perf_counter()
+        try:
+            reloaded = self._reload()
+        except IndexBusy:
+            raise
+        except Exception as e:
+            if self._on_error:
+                self._on_error(e)
+            raise
+        if reloaded and self._on_reload:
+            self._on_reload(time.perf_counter() - start)
+        return reloaded
+
+    def _reload(self) -> bool:
         with self._lock:
-            if self.store.generation() == self.corpus.generation:
-                return False
-            self.corpus = Corpus.load(self.store)
+            try:
+                if self.store.replaced():
+                    store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
+                    try:
+                        corpus = Corpus.load(store)
+                    except BaseException:
+                        store.close()
+                        raise
+                    old, self.store, self.corpus = self.store, store, corpus
+                    old.close()
+                elif self.store.generation() != self.corpus.generation:
+                    self.corpus = Corpus.load(self.store)
+                else:
+                    self._gone = None
+                    return False
+            except IndexBusy:
+                raise
+            except IndexMissing as e:
+                self._gone = e
+                raise
+            except IndexProblem as e:
+                try:
+                    gone = self.store.replaced()
+                except IndexMissing:
+                    gone = True
+                if gone:  # the loaded index is no longer the one on disk
+                    self._gone = e
+                raise
+            self._gone = None
             return True
 
+    def current(self) -> Corpus:
+        """The corpus to answer from, which is the index now in the folder (one look at
+        the file per call, not only the watcher's); raises why there is none to serve."""
+        try:
+            replaced = self.store.replaced()
+        except IndexMissing as e:
+            self._gone = e
+            raise
+        if replaced or self._gone is not None:
+            self.refresh()
+        return self.corpus
+
+    def problems(self) -> list[str]:
+        """What is wrong between the loaded index and the one on disk; empty when they are
+        the same and the file reads back sound (checked again only after it changed)."""
+        try:
+            self.refresh()
+        except IndexProblem as e:
+            return [str(e)]
+        state = self.store.file_state()
+        if self._verified is None or self._verified[0] != state:
+            found = self.store.verify()
+            self._verified = (state, [f"the index database is damaged: {p}" for p in found])
+        return list(self._verified[1])
+
+    def writable(self) -> bool:
+        return self.store.writable()
+
     def watch(
-        self, every: float = 1.0, on_error: Callable[[Exception], None] | None = None
+        self,
+        every: float = 1.0,
+        on_error: Callable[[Exception], None] | None = None,
+        on_reload: Callable[[float], None] | None = None,
     ) -> None:
-        """Follow updates from other processes in a background thread (one at most)."""
+        """Follow updates from other processes in a background thread (one at most).
+        From then on every reload, by the thread or on a request, tells ``on_reload`` how
+        many seconds it took, and every failed one tells ``on_error``."""
+        self._on_error, self._on_reload = on_error, on_reload
         if self._watcher and self._watcher.is_alive():
             return
 
         def loop() -> None:
             while not self._stop.wait(every):
-                try:
+                # A failure is told to on_error; the last good generation is served.
+                with contextlib.suppress(Exception):
                     self.refresh()
-                except Exception as e:  # keep serving the last good generation
-                    if on_error:
-                        on_error(e)
 
         self._watcher = threading.Thread(target=loop, name="index-watcher", daemon=True)
         self._watcher.start()
@@ -121,7 +222,7 @@ class QA:
     def documents(self, filters: Filters | None = None) -> list[StoredDocument]:
         """The articles ``filters`` allow, in the index's order; raises BadFilters for an
         outlet or doc_id the collection does not hold."""
-        docs = self.corpus.documents
+        docs = self.current().documents
         return [docs[d] for d in (filters or Filters()).select(docs)]
 
     def ask(
@@ -133,17 +234,31 @@ class QA:
     ) -> Answer:
         """The cited answer from the articles ``filters`` allow (all when None); raises
         BadFilters for an outlet or doc_id the collection does not hold."""
-        corpus = self.corpus  # one generation for the whole answer
+        return self.ask_timed(question, top_k, mode, filters)[0]
+
+    def ask_timed(
+        self,
+        question: str,
+        top_k: int = 5,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+    ) -> tuple[Answer, StageTimes]:
+        """The answer, and how long each stage took."""
+        corpus = self.current()  # one generation for the whole answer
+        t0 = time.perf_counter()
         if filters and not filters.empty:
             allowed = tuple(filters.select(corpus.documents))
             if not allowed:
                 reason = f"no article matches the filters ({filters.describe()})"
-                return Answer(question, None, False, 0.0, reason=reason)
+                return Answer(question, None, False, 0.0, reason=reason), StageTimes(0, 0, 0)
             corpus = self._narrow(corpus, allowed)
         q = read_question(corpus, question, self.typer)
         query = self.embed_question(question)
+        t1 = time.perf_counter()
         hits = retrieve(corpus, question, query, top_k=top_k, mode=mode)
-        return answer(corpus, q, query, hits, self.weights)
+        t2 = time.perf_counter()
+        result = answer(corpus, q, query, hits, self.weights)
+        return result, StageTimes(t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
-__all__ = ["QA"]
+__all__ = ["QA", "StageTimes"]

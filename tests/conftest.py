@@ -114,14 +114,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(index_dir: Path, **env: str) -> Iterator[str]:
-    """`qa serve` over ``index_dir`` as a real process on a free port; yields its base URL."""
+def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iterator[str]:
+    """`qa serve` over ``index_dir`` as a real process on a free port; yields its base URL.
+    Its output goes to ``log`` when given."""
     port = free_port()
     qa = Path(sys.executable).with_name("qa")
+    out = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [str(qa), "serve", "--port", str(port), "--index-dir", str(index_dir)],
         env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
-        stdout=subprocess.PIPE,
+        stdout=out,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -129,7 +131,8 @@ def running_server(index_dir: Path, **env: str) -> Iterator[str]:
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"qa serve exited: {proc.stdout.read().decode()[-2000:]}")
+                said = log.read_bytes() if log else proc.stdout.read()  # type: ignore[union-attr]
+                raise RuntimeError(f"qa serve exited: {said.decode()[-2000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError("qa serve did not answer /healthz within 180 s")
             try:
@@ -144,3 +147,5 @@ def running_server(index_dir: Path, **env: str) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]

@@ -1,5 +1,7 @@
 """The HTTP contract of /ask and /documents, on the seed index with the real model."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -70,14 +72,69 @@ def test_top_k_bounds_the_passages(client):
 def test_bad_requests_are_422_saying_what_is_wrong(client, payload, fragment):
     r = client.post("/ask", json=payload)
     assert r.status_code == 422
-    assert fragment in r.json()["detail"]
+    body = r.json()
+    assert fragment in body["detail"]
+    # The documented error body: one line, and each field refused with its message.
+    assert set(body) == {"detail", "errors"}
+    assert body["detail"] == "; ".join(f"{e['field']}: {e['message']}" for e in body["errors"])
 
 
-def test_malformed_json_is_422(client):
-    r = client.post(
-        "/ask", content=b'{"question": "Who', headers={"content-type": "application/json"}
+def test_an_empty_question_is_refused_by_the_rule_the_schema_states(client):
+    rule = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]
+    question = rule["properties"]["question"]
+    assert (question["pattern"], question["maxLength"]) == (r"\S", 2000)
+    r = client.post("/ask", json={"question": " \t"})
+    assert (r.status_code, r.json()["errors"]) == (
+        422,
+        [{"field": "question", "message": "the question is empty; send a question in plain words"}],
     )
-    assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (
+            b'{"question": "Who',
+            "the body is not valid JSON: Unterminated string starting at character 13",
+        ),
+        (
+            b"{question: 1}",
+            "the body is not valid JSON: Expecting property name enclosed in double quotes at character 1",
+        ),
+    ],
+)
+def test_malformed_json_is_400_saying_so(client, content, detail):
+    r = client.post("/ask", content=content, headers={"content-type": "application/json"})
+    assert (r.status_code, r.json()) == (400, {"detail": detail})
+
+
+def test_every_route_documents_its_errors_with_the_one_error_body(client):
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    statuses = {
+        (method, path): sorted(op["responses"])
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+    }
+    assert statuses == {
+        ("post", "/ask"): ["200", "400", "422", "503"],
+        ("get", "/documents"): ["200", "503"],
+        ("post", "/documents"): sorted(
+            ["200", "201", "400", "401", "403", "409", "413", "422", "503", "507"]
+        ),
+        ("get", "/documents/{doc_id}"): ["200", "404", "422", "503"],
+        ("delete", "/documents/{doc_id}"): ["200", "401", "403", "404", "409", "422", "503", "507"],
+        ("get", "/healthz"): ["200", "503"],
+        ("get", "/readyz"): ["200", "503"],
+        ("get", "/metrics"): ["200"],
+    }
+    for (method, path), codes in statuses.items():
+        for code in codes:
+            if code >= "400" and path != "/healthz":
+                schema = spec["paths"][path][method]["responses"][code]["content"]
+                assert schema["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }
 
 
 def test_documents_list_and_fetch(client):
@@ -95,8 +152,19 @@ def test_unknown_document_is_404(client):
     assert "no-such-doc" in r.json()["detail"]
 
 
-def test_health_and_docs(client):
+def test_a_source_shows_the_file_name_not_the_server_path(client, seed_index):
+    doc = client.get("/documents/000_6bd1047782db996f").json()
+    assert doc["source"] == "000_6bd1047782db996f.txt"
+
+
+def test_health_and_docs_served_offline(client):
     health = client.get("/healthz").json()
-    assert health["status"] == "ok" and health["documents"] == 5
-    assert client.get("/docs").status_code == 200
+    assert (health["status"], health["documents"], health["problems"]) == ("ok", 5, [])
+    assert client.get("/readyz").status_code == 200
+    page = client.get("/docs").text
+    assert "cdn" not in page.lower() and "https://" not in page
+    # Every script and style the page loads comes from this server.
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', page):
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 500, asset
     assert "/ask" in client.get("/openapi.json").json()["paths"]

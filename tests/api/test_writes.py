@@ -227,3 +227,19 @@ def test_the_stories_once_refused_as_chrome_are_taken(client, shape):
     r = client.post("/documents", json={"doc_id": shape, "text": text}, headers=AUTH)
     assert r.status_code == 201, r.json()
     assert r.json()["chunks"] >= 1
+
+
+def test_an_article_over_the_servers_limit_is_413_before_any_work(index_copy, real_embedder):
+    qa = QA(index_copy, embedder=real_embedder)
+    settings = Settings(index_dir=index_copy, api_token=TOKEN, max_article_chars=200)
+    with TestClient(create_app(settings, service=qa)) as c:
+        r = c.post("/documents", json={"text": REGATTA}, headers=AUTH)
+        assert (r.status_code, r.json()) == (
+            413,
+            {
+                "detail": f"the text is {len(REGATTA)} characters, over this server's limit of "
+                "200 (QA_MAX_ARTICLE_CHARS): split the article or raise the limit"
+            },
+        )
+        assert c.get("/healthz").json()["generation"] == 1
+    qa.close()

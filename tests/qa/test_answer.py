@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.names import unseen_names
 from qa.evidence import number_in
+from qa.names import unseen_names
 
 from ..conftest import build_qa
 

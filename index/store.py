@@ -244,15 +244,20 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
-    @_storage_errors
-    def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
+    def _missing(self, table: str, hashes: Iterable[str]) -> set[str]:
+        """The text hashes ``table`` (vectors or entities) holds nothing for yet."""
+        assert table in ("vectors", "entities")
         wanted = set(hashes)
         have: set[str] = set()
         for part in _parts(sorted(wanted)):
             marks = ",".join("?" * len(part))
-            query = f"SELECT hash FROM vectors WHERE hash IN ({marks})"
+            query = f"SELECT hash FROM {table} WHERE hash IN ({marks})"
             have.update(h for (h,) in self._db.execute(query, part))
         return wanted - have
+
+    @_storage_errors
+    def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
+        return self._missing("vectors", hashes)
 
     @_storage_errors
     def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
@@ -264,13 +269,7 @@ class Store:
     @_storage_errors
     def missing_entities(self, hashes: Iterable[str]) -> set[str]:
         """The sentence hashes whose entities have not been found yet."""
-        wanted = set(hashes)
-        have: set[str] = set()
-        for part in _parts(sorted(wanted)):
-            marks = ",".join("?" * len(part))
-            query = f"SELECT hash FROM entities WHERE hash IN ({marks})"
-            have.update(h for (h,) in self._db.execute(query, part))
-        return wanted - have
+        return self._missing("entities", hashes)
 
     @_storage_errors
     def sentences_without_entities(self) -> dict[str, str]:

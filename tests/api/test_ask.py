@@ -16,7 +16,7 @@ def client(seed_qa, seed_index):
 
 
 def test_ask_returns_a_cited_verbatim_answer(client):
-    r = client.post("/ask", json={"question": "Who did Trump send to meet Maduro?"})
+    r = client.post("/ask", json={"question": "Who met with Maduro on Jan. 31?"})
     assert r.status_code == 200
     body = r.json()
     assert set(body) >= {
@@ -118,7 +118,7 @@ def test_every_route_documents_its_errors_with_the_one_error_body(client):
     }
     assert statuses == {
         ("post", "/ask"): ["200", "400", "422", "503"],
-        ("get", "/documents"): ["200", "503"],
+        ("get", "/documents"): ["200", "422", "503"],
         ("post", "/documents"): sorted(
             ["200", "201", "400", "401", "403", "409", "413", "422", "503", "507"]
         ),

@@ -51,7 +51,8 @@ from .match import contains
 from .questions import Question, load_questions
 from .run import corpus_qa
 
-MAX_WRONG_DECLINE = 0.08
+# In-sample; held-out sets wrongly decline about twice as often as the sets fitted on.
+MAX_WRONG_DECLINE = 0.05
 RANK_L2 = 1e-4  # on the mean loss per question
 CONFIDENCE_C = 1.0
 MIN_FEATURE_COUNT = 3
@@ -164,7 +165,10 @@ def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
         c = candidates(a.corpus, q, a.query, a.hits)
         texts = [a.corpus.text(a.corpus.sentences[i]) for i in c.ids.tolist()]
         labels = np.array(
-            [a.question.answerable and any(contains(t, x) for x in a.question.answers) for t in texts]
+            [
+                a.question.answerable and any(contains(t, x) for x in a.question.answers)
+                for t in texts
+            ]
         )
         rows.append((a, q, c, labels))
     ranked = [(a, c, y) for a, _, c, y in rows if y.any() and not y.all()]
@@ -256,7 +260,9 @@ def main() -> None:
     p.add_argument("--squad-limit", type=int, default=None)
     p.add_argument("--workdir", type=Path, default=ROOT / "var" / "fit")
     p.add_argument("--top-k", type=int, default=5)
-    p.add_argument("--write", action="store_true", help="write calibration.json and answer_types.json")
+    p.add_argument(
+        "--write", action="store_true", help="write calibration.json and answer_types.json"
+    )
     args = p.parse_args()
     from index import SentenceTransformerEmbedder
 
@@ -273,7 +279,11 @@ def main() -> None:
 
     if args.questions:
         seeds = args.index_dir
-        qa = QA(seeds, embedder=embedder) if seeds else corpus_qa(ROOT / "seeds", work / "seeds", embedder)
+        qa = (
+            QA(seeds, embedder=embedder)
+            if seeds
+            else corpus_qa(ROOT / "seeds", work / "seeds", embedder)
+        )
         questions = [q for path in args.questions for q in load_questions(path)]
         asked += ask_all(qa, questions, args.top_k, news=True)
         fitted_on += [shown(p) for p in args.questions]

@@ -37,6 +37,8 @@ RANK_FEATURES = (
     "story",  # share of the question's terms anywhere among the article's candidates
     "typed",  # P(answer type) summed over the types of the entities it names anew
     "untyped",  # P(the answer is no entity) times "it names nothing new"
+    "typed_story",  # typed times story: the detail asked for, in the story asked about
+    "typed_lexical",  # typed times soft: the detail asked for, beside the words asked about
     "kind",  # the question's wording asks for a name or place and it holds one (rule)
     "measured",  # ... asks for a count, date or measure and it holds one (rule)
     "passage",  # 1 / (1 + rank) of the best retrieved passage holding it; 0 if none
@@ -101,8 +103,10 @@ class Candidates:
 
 
 def new_types(corpus: Corpus, q: Question, i: int) -> set[str]:
-    """The answer types of the entities sentence ``i`` names that the question does not."""
-    return {t for t, words in corpus.sentence_entities[i] if not words <= q.words}
+    """The answer types of the entities sentence ``i`` names that the question does not
+    (an entity sharing a word with the question is the one asked about: "Nicolas Maduro"
+    when asked what Maduro did)."""
+    return {t for t, words in corpus.sentence_entities[i] if words.isdisjoint(q.words)}
 
 
 def typed(q: Question, types: set[str]) -> tuple[float, float]:
@@ -159,17 +163,20 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         # sentence cannot answer, however many other words it shares.
         missing = [w for t, w in q.terms.items() if t not in near]
         named_type, untyped = typed(q, new_types(corpus, q, i))
+        share = soft_share(q, words, corpus.text(span))
         rows.append(
             [
                 float(sims_all[i]),
                 q.weight(words),
-                soft_share(q, words, corpus.text(span)),
+                share,
                 q.weight(near),
                 max(missing, default=0.0) / rarest,
                 q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
                 story_share[span.doc_id],
                 named_type,
                 untyped,
+                named_type * story_share[span.doc_id],
+                named_type * share,
                 holds if q.kind not in MEASURED else 0.5,
                 holds if q.kind in MEASURED else 0.5,
                 passage[i],

@@ -55,6 +55,8 @@ class Weights:
             "story": 0.0,
             "typed": 0.5,
             "untyped": 0.0,
+            "typed_story": 0.0,
+            "typed_lexical": 0.0,
             "kind": 0.25,
             "measured": 0.25,
             "passage": 0.1,

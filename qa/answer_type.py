@@ -90,7 +90,7 @@ def default_typer() -> AnswerTyper:
     return AnswerTyper.load()
 
 
-def typer_from_model(classes: Iterable[str], names: list[str], coef, intercept) -> dict:  # noqa: ANN001
+def typer_from_model(classes: Iterable[str], names: list[str], coef, intercept) -> dict:
     """The JSON form of a fitted scikit-learn model: per feature, its non-negligible
     weights by type."""
     classes = list(classes)

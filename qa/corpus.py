@@ -65,8 +65,8 @@ _QUESTION_WORDS = {
     "will",
     "according",
 }
-_STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
-STOPWORDS = _STOP
+STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+_STOP = STOPWORDS
 
 
 def stems(text: str) -> list[str]:

@@ -16,7 +16,6 @@ import numpy as np
 
 from index.embed import WordVectors
 
-from .answer_type import TYPES
 from .corpus import STOPWORDS, Corpus
 from .kinds import MEASURED, holds_kind
 from .question import Question
@@ -44,7 +43,6 @@ RANK_FEATURES = (
     "passage",  # 1 / (1 + rank) of the best retrieved passage holding it; 0 if none
     "lead",  # among an article's first three sentences
 )
-NAMED_TYPES = tuple(t for t in TYPES if t != "other")
 
 # Word-vector cosines below FLOOR say nothing (unrelated words reach 0.25); from there a
 # missing term counts in proportion, fully at FLOOR + SPAN ("bought"/"purchased" 0.83).
@@ -70,7 +68,7 @@ def soft_share(q: Question, present: frozenset[str], sentence: str) -> float:
         else:
             found += w
     vectors = word_vectors()
-    asked = [(vectors.id_of(q.spelled[t]), w) for t, w in missing]
+    asked = [(vectors.id_of(q.written[t]), w) for t, w in missing]
     asked = [(i, w) for i, w in asked if i >= 0]
     if asked:
         words = set(re.findall(r"[a-z]+", sentence.lower())) - STOPWORDS
@@ -90,9 +88,6 @@ class Candidates:
     ids: np.ndarray  # indices into corpus.sentences
     features: np.ndarray  # shape (len(ids), len(RANK_FEATURES))
     evidence: dict[str, float]  # question-level features for the confidence
-
-    def column(self, name: str) -> np.ndarray:
-        return self.features[:, RANK_FEATURES.index(name)]
 
     def row(self, k: int) -> dict[str, float]:
         return dict(zip(RANK_FEATURES, self.features[k].tolist(), strict=True))
@@ -164,25 +159,24 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         missing = [w for t, w in q.terms.items() if t not in near]
         named_type, untyped = typed(q, new_types(corpus, q, i))
         share = soft_share(q, words, corpus.text(span))
-        rows.append(
-            [
-                float(sims_all[i]),
-                q.weight(words),
-                share,
-                q.weight(near),
-                max(missing, default=0.0) / rarest,
-                q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
-                story_share[span.doc_id],
-                named_type,
-                untyped,
-                named_type * story_share[span.doc_id],
-                named_type * share,
-                holds if q.kind not in MEASURED else 0.5,
-                holds if q.kind in MEASURED else 0.5,
-                passage[i],
-                1.0 if span.ordinal < 3 else 0.0,
-            ]
-        )
+        row = {
+            "dense": float(sims_all[i]),
+            "lexical": q.weight(words),
+            "soft": share,
+            "around": q.weight(near),
+            "gap": max(missing, default=0.0) / rarest,
+            "title": q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
+            "story": story_share[span.doc_id],
+            "typed": named_type,
+            "untyped": untyped,
+            "typed_story": named_type * story_share[span.doc_id],
+            "typed_lexical": named_type * share,
+            "kind": holds if q.kind not in MEASURED else 0.5,
+            "measured": holds if q.kind in MEASURED else 0.5,
+            "passage": passage[i],
+            "lead": 1.0 if span.ordinal < 3 else 0.0,
+        }
+        rows.append([row[f] for f in RANK_FEATURES])
     vocab = corpus.tokens.get_vocab_dict()
     total = sum(q.terms.values()) or 1.0
     evidence = {

@@ -35,7 +35,7 @@ class Question:
     kind: str | None  # the coarse kind its wording gives: "number", "date", "who"...
     types: dict[str, float]  # P(answer type), by answer_type.TYPES
     terms: dict[str, float]  # content words (stemmed), each with its IDF
-    spelled: dict[str, str]  # each term as the question wrote it, lower-cased
+    written: dict[str, str]  # each term as the question wrote it, lower-cased
     aliases: dict[str, frozenset[str]]  # each term with the index terms sharing its prefix
     words: frozenset[str]  # every word, lower-cased: an entity made of these is no answer
     unseen: tuple[str, ...]  # names and numbers no article uses
@@ -71,7 +71,7 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
         kind=question_kind(spelled),
         types=typer.probabilities(text),
         terms=terms,
-        spelled={t: w for t, w in written.items()},
+        written=written,
         aliases=aliases,
         words=frozenset(re.findall(r"\w+", re.sub(r"['’]s\b", "", text.lower()))),
         unseen=tuple(unseen_names(corpus, text)),

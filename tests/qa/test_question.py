@@ -57,7 +57,7 @@ def test_a_question_is_read_once_into_its_record(qa):
     q = read_question(qa.corpus, "How many people did the storm hurt in Vigo?")
     assert q.kind == "number"
     assert set(q.terms) == {"peopl", "storm", "hurt", "vigo"}
-    assert q.spelled["hurt"] == "hurt"
+    assert q.written["hurt"] == "hurt"
     assert q.unseen == ()
     assert "vigo" in q.words
 

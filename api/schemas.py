@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import PurePath
 
@@ -23,6 +24,17 @@ class FiltersIn(BaseModel):
     published_from: date | None = Field(None, description="Published on or after, YYYY-MM-DD")
     published_to: date | None = Field(None, description="Published on or before, YYYY-MM-DD")
     doc_ids: list[str] = Field(default_factory=list, description="Only these articles")
+
+    @field_validator("published_from", "published_to", mode="before")
+    @classmethod
+    def _calendar_date(cls, v: object) -> object:
+        # pydantic would read a number (0, "0") as seconds since 1970; the schema says a
+        # date, so only YYYY-MM-DD (or a date) is taken.
+        if v is None or isinstance(v, date):
+            return v
+        if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            raise ValueError(f"{str(v)[:40]!r} is not a date: use YYYY-MM-DD")
+        return v
 
     @model_validator(mode="after")
     def _ordered(self) -> FiltersIn:

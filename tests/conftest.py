@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -116,10 +117,16 @@ def free_port() -> int:
 @contextmanager
 def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iterator[str]:
     """`qa serve` over ``index_dir`` as a real process on a free port; yields its base URL.
-    Its output goes to ``log`` when given."""
+    Its output goes to ``log``, or to a temporary file: never to a pipe nobody reads,
+    which fills after a few hundred logged requests and then blocks the server."""
     port = free_port()
     qa = Path(sys.executable).with_name("qa")
-    out = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 (closed below)
+    own = log is None
+    if log is None:
+        handle, name = tempfile.mkstemp(prefix="qa-serve-", suffix=".log")
+        os.close(handle)
+        log = Path(name)
+    out = open(log, "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [str(qa), "serve", "--port", str(port), "--index-dir", str(index_dir)],
         env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
@@ -131,7 +138,7 @@ def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iter
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                said = log.read_bytes() if log else proc.stdout.read()  # type: ignore[union-attr]
+                said = log.read_bytes()
                 raise RuntimeError(f"qa serve exited: {said.decode()[-2000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError("qa serve did not answer /healthz within 180 s")
@@ -147,5 +154,6 @@ def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iter
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log:
-            out.close()  # type: ignore[union-attr]
+        out.close()
+        if own:
+            log.unlink(missing_ok=True)

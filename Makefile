@@ -36,8 +36,8 @@ browser:
 	test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 lint: install
-	$(BIN)/ruff check index qa api eval tests bench
-	$(BIN)/mypy index qa api eval
+	$(BIN)/ruff check index qa api eval cli tests bench
+	$(BIN)/mypy index qa api eval cli
 
 eval: index
 	$(BIN)/qa eval

@@ -26,19 +26,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from qa import QA, Weights
-from qa.answer_type import TYPES_FILE, AnswerTyper, question_features, typer_from_model
+from qa.answer_type import TYPES_FILE
 from qa.corpus import Corpus
 from qa.declines import ruled_out
 from qa.features import RANK_FEATURES, candidates
@@ -47,6 +43,7 @@ from qa.records import Hit
 from qa.retrieve import retrieve
 from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, confidence, decide
 
+from .fit_types import fit_types
 from .match import contains
 from .questions import Question, load_questions
 from .run import corpus_qa
@@ -55,8 +52,6 @@ from .run import corpus_qa
 MAX_WRONG_DECLINE = 0.05
 RANK_L2 = 1e-4  # on the mean loss per question
 CONFIDENCE_C = 1.0
-MIN_FEATURE_COUNT = 3
-TYPES_C = (0.03, 0.1, 0.3, 1.0)  # the penalty is chosen among these by 5-fold accuracy
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "squad" / "train-v2.0-subset.json"
 
@@ -79,60 +74,6 @@ def ask_all(qa: QA, questions: list[Question], top_k: int, news: bool) -> list[A
         Asked(q, corpus, v, retrieve(corpus, q.question, v, top_k=top_k), news)
         for q, v in zip(questions, vectors, strict=True)
     ]
-
-
-def answer_type(a: Asked) -> str | None:
-    """The type of the entity holding the accepted answer in the first sentence of a
-    listed article that states it; "other" when no entity holds it; None if not found."""
-    corpus, q = a.corpus, a.question
-    for doc_id in q.doc_ids:
-        for i in corpus.doc_sentences.get(doc_id, np.zeros(0, np.int64)).tolist():
-            text = corpus.text(corpus.sentences[i])
-            answer = next((x for x in q.answers if contains(text, x)), None)
-            if answer is None:
-                continue
-            # Split into words as the corpus splits its entities ("1,000" is "1" "000").
-            words = set(re.findall(r"\w+", answer.lower()))
-            best, overlap = "other", 0.5
-            for t, entity in corpus.sentence_entities[i]:
-                shared = len(words & entity) / max(len(words | entity), 1)
-                if shared >= overlap:
-                    best, overlap = t, shared
-            return best
-    return None
-
-
-def fit_types(asked: list[Asked]) -> tuple[AnswerTyper, dict]:
-    labelled = [(a.question.question, t) for a in asked if (t := answer_type(a))]
-    # Features seen in fewer than MIN_FEATURE_COUNT questions are noise, and would only
-    # grow the stored table.
-    counts = Counter(f for q, _ in labelled for f in set(question_features(q)))
-    vectorizer = DictVectorizer()
-    X = vectorizer.fit_transform(
-        [
-            {f: 1 for f in question_features(q) if counts[f] >= MIN_FEATURE_COUNT}
-            for q, _ in labelled
-        ]
-    )
-    y = [t for _, t in labelled]
-    folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    held_out = {
-        c: float(cross_val_score(LogisticRegression(C=c, max_iter=2000), X, y, cv=folds).mean())
-        for c in TYPES_C
-    }
-    best = max(held_out, key=lambda c: held_out[c])
-    model = LogisticRegression(C=best, max_iter=2000).fit(X, y)
-    data = typer_from_model(
-        model.classes_, list(vectorizer.get_feature_names_out()), model.coef_, model.intercept_
-    )
-    data["stats"] = {
-        "questions": len(labelled),
-        "C": best,
-        "cross_validated_accuracy": {str(c): round(a, 3) for c, a in held_out.items()},
-        "train_accuracy": round(float(model.score(X, y)), 3),
-        "labels": dict(Counter(y).most_common()),
-    }
-    return AnswerTyper(data["weights"], data["bias"]), data
 
 
 def _listwise(
@@ -158,7 +99,7 @@ def _listwise(
 
 def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
     """The answer types, then the ranker, then the confidence, each on every question."""
-    typer, types = fit_types(asked)
+    typer, types = fit_types([(a.corpus, a.question) for a in asked])
     rows = []
     for a in asked:
         q = read_question(a.corpus, a.question.question, typer)

@@ -30,7 +30,7 @@ __all__ = [
     "retrieve",
 ]
 
-# The public names are loaded on first use: the `qa` command lives in this package, and
+# The public names are loaded on first use: the `qa` command (cli/) reads qa.settings, and
 # `qa index` with nothing new to embed must not pay for FAISS, BM25 and the model.
 _HOME = {
     "Weights": "select",

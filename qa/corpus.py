@@ -156,8 +156,8 @@ class Corpus:
     words: list[str]  # every word the articles use, lower-cased and sorted
     vocabulary: list[str]  # every index term (stem), sorted
     numbers: frozenset[str]  # every number written in the articles, without separators
-    # per sentence: its named entities as (answer type, the entity's lower-cased words)
-    sentence_entities: list[tuple[tuple[str, frozenset[str]], ...]]
+    # per sentence: its named entities as (start, end, spaCy label), within the sentence
+    entity_spans: list[list[tuple[int, int, str]]]
     title_terms: dict[str, frozenset[str]]  # per article: its headline's stems
     # Per chunk: its row in ``bm25``, when this corpus is narrowed from a larger one whose
     # BM25 index it shares (qa/narrow.py); None when the rows are the chunks themselves.
@@ -181,6 +181,20 @@ class Corpus:
     def terms_with_prefix(self, prefix: str) -> list[str]:
         """The index terms (stems) that start with ``prefix``."""
         return _prefixed(self.vocabulary, prefix)
+
+    def entities(self, i: int) -> list[tuple[str, frozenset[str]]]:
+        """Sentence ``i``'s named entities as (answer type, the entity's lower-cased words).
+        Read when a sentence is a candidate, not on every reload: a collection holds about
+        three per sentence, and a question looks at some sixty sentences."""
+        span = self.sentences[i]
+        text = self.documents[span.doc_id].text
+        return [
+            (
+                group(label),
+                frozenset(re.findall(r"\w+", text[span.start + a : span.start + b].lower())),
+            )
+            for a, b, label in self.entity_spans[i]
+        ]
 
     def text(self, span: Span) -> str:
         return self.documents[span.doc_id].text[span.start : span.end]
@@ -222,21 +236,6 @@ class Corpus:
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
 
         sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
-        sentence_entities = [
-            tuple(
-                (
-                    group(label),
-                    frozenset(
-                        re.findall(
-                            r"\w+", docs[sp.doc_id].text[sp.start + a : sp.start + b].lower()
-                        )
-                    ),
-                )
-                for a, b, label in found
-            )
-            for sp, found in zip(sentences, entity_rows, strict=True)
-        ]
-
         doc_sentences = _by_doc(sentences)
         chunk_sentences = _overlaps(chunks, sentences, doc_sentences)
         raw = {
@@ -267,7 +266,7 @@ class Corpus:
             words=words,
             vocabulary=sorted(tokens.get_vocab_dict()),
             numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
-            sentence_entities=sentence_entities,
+            entity_spans=entity_rows,
             title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
         )
 

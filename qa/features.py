@@ -101,7 +101,7 @@ def new_types(corpus: Corpus, q: Question, i: int) -> set[str]:
     """The answer types of the entities sentence ``i`` names that the question does not
     (an entity sharing a word with the question is the one asked about: "Nicolas Maduro"
     when asked what Maduro did)."""
-    return {t for t, words in corpus.sentence_entities[i] if words.isdisjoint(q.words)}
+    return {t for t, words in corpus.entities(i) if words.isdisjoint(q.words)}
 
 
 def typed(q: Question, types: set[str]) -> tuple[float, float]:

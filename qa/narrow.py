@@ -32,7 +32,7 @@ NARROWED = frozenset(
         "sources",
         "sentence_chunk",
         "chunk_position",
-        "sentence_entities",
+        "entity_spans",
         "title_terms",
     }
 )
@@ -73,7 +73,7 @@ def narrow(corpus: Corpus, doc_ids: Collection[str]) -> Corpus:
         sentences=[corpus.sentences[i] for i in sent_rows.tolist()],
         sentence_vectors=np.ascontiguousarray(corpus.sentence_vectors[sent_rows]),
         sentence_terms=[corpus.sentence_terms[i] for i in sent_rows.tolist()],
-        sentence_entities=[corpus.sentence_entities[i] for i in sent_rows.tolist()],
+        entity_spans=[corpus.entity_spans[i] for i in sent_rows.tolist()],
         title_terms={d: t for d, t in corpus.title_terms.items() if d in keep},
         chunk_sentences=chunk_sentences,
         doc_sentences={d: renumber[ids] for d, ids in corpus.doc_sentences.items() if d in keep},

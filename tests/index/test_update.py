@@ -163,7 +163,7 @@ def test_qa_index_on_unchanged_files_loads_no_model_or_splitter(tmp_path):
     ]
     script = (
         "import json, sys\n"
-        "from qa.cli import app\n"
+        "from cli import app\n"
         f"app(['index', {str(tmp_path / 'articles')!r}, '--index-dir', "
         f"{str(tmp_path / 'index')!r}], standalone_mode=False)\n"
         f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))\n"

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from qa.cli import app
+from cli import app
 
 CNN = "003_1fbe0b5a43a135b8"
 

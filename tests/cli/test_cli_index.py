@@ -10,9 +10,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli import app
 from index import Store
 from index.embed import MODEL_DIM, MODEL_NAME
-from qa.cli import app
 
 from ..index.test_feed import RSS, feed_server  # noqa: F401  (a fixture)
 

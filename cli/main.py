@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from .settings import Settings
+from qa.settings import Settings
 
 app = typer.Typer(
     help="Cited extractive answers from a collection of news articles.",
@@ -255,9 +255,8 @@ def ask(
     """Answer one question from the index, with citations."""
     from api.schemas import MAX_QUESTION_CHARS, AskResponse
     from index import IndexProblem
-
-    from .filters import BadFilters, Filters
-    from .service import QA
+    from qa.filters import BadFilters, Filters
+    from qa.service import QA
 
     if not question.strip():
         _fail("the question is empty; ask it in plain words")

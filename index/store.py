@@ -78,7 +78,14 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE INDEX IF NOT EXISTS sentences_norm ON sentences(norm);
 CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
+-- Which documents each generation added, replaced or deleted (or re-decided as reprints),
+-- so that a reader loads only what changed since the generation it holds.
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
 """
+
+# Generations of changes kept; a reader further behind than this loads everything afresh.
+CHANGE_LOG_GENERATIONS = 10_000
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -136,6 +143,29 @@ class Fingerprint:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Stored chunks or sentences as (doc_id, ordinal, start, end), ordered by document and
+    ordinal, with their row ids and vectors in the same order."""
+
+    spans: list[tuple[str, int, int, int]]
+    ids: np.ndarray  # SQLite rowids: a row keeps its id until its document changes
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a reader loads: every stored document (or, for a delta, those changed since
+    the reader's generation), read in one transaction so it is never half old, half new."""
+
+    generation: int
+    changed: frozenset[str] | None  # a delta: the doc_ids changed since; None: everything
+    documents: list[StoredDocument]
+    chunks: Rows
+    sentences: Rows
+    entities: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
+
+
+@dataclass(frozen=True)
 class Entry:
     """One article ready to store: its spans and the hash of each span's text."""
 
@@ -176,6 +206,16 @@ class Store:
                     [*want.items(), ("generation", "0"), ("index_id", uuid.uuid4().hex)],
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        if "log_start" not in meta:  # an index older than the change log: it starts now
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO meta SELECT 'log_start', value FROM meta "
+                    "WHERE key = 'generation'"
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO meta SELECT 'next_chunk', COALESCE(MAX(rowid), 0) + 1 "
+                    "FROM chunks"
+                )
         # Which index this is: a folder restored or rebuilt in place holds another one.
         self.index_id = meta.get("index_id")
         found = {k: meta.get(k) for k in want}
@@ -316,7 +356,8 @@ class Store:
                 old_hashes |= self._span_hashes(e.article.doc_id)
                 if self._put(e, now):
                     touched.add(e.article.doc_id)
-            self._detect_duplicates({e.article.doc_id for e in entries}, touched)
+            written = {e.article.doc_id for e in entries}
+            redecided = self._detect_duplicates(written, touched)
             if replace_all:  # also sweep vectors cached by updates that never completed
                 db.execute(
                     "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks) "
@@ -326,7 +367,21 @@ class Store:
             else:
                 self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-            return self.generation()
+            generation = self.generation()
+            self._log_changes(generation, set(deletes) | written | redecided)
+            return generation
+
+    def _log_changes(self, generation: int, doc_ids: set[str]) -> None:
+        self._db.executemany(
+            "INSERT INTO changes VALUES (?, ?)", [(generation, d) for d in sorted(doc_ids)]
+        )
+        oldest = generation - CHANGE_LOG_GENERATIONS
+        if oldest > 0:
+            self._db.execute("DELETE FROM changes WHERE generation <= ?", (oldest,))
+            self._db.execute(
+                "UPDATE meta SET value = MAX(CAST(value AS INTEGER), ?) WHERE key = 'log_start'",
+                (oldest,),
+            )
 
     def _put(self, e: Entry, now: str) -> bool:
         """Insert or replace one document and its spans; True if it replaced one."""
@@ -358,10 +413,16 @@ class Store:
                 "content_hash, indexed_at, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*row, a.doc_id),
             )
+        # Chunk ids are never reused, so that one names the same text in every generation
+        # (the lexical index keys its documents by them).
+        (first,) = db.execute("SELECT value FROM meta WHERE key = 'next_chunk'").fetchone()
+        first = int(first)
         db.executemany(
-            'INSERT INTO chunks (doc_id, ordinal, start, "end", hash) VALUES (?, ?, ?, ?, ?)',
-            [(a.doc_id, i, *c) for i, c in enumerate(e.chunks)],
+            'INSERT INTO chunks (rowid, doc_id, ordinal, start, "end", hash) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(first + i, a.doc_id, i, *c) for i, c in enumerate(e.chunks)],
         )
+        db.execute("UPDATE meta SET value = ? WHERE key = 'next_chunk'", (first + len(e.chunks),))
         db.executemany(
             'INSERT INTO sentences (doc_id, ordinal, start, "end", hash, norm) '
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -399,9 +460,10 @@ class Store:
     # reprint of that article (wire copy run by another outlet).
     DUPLICATE_SHARE = 0.6
 
-    def _detect_duplicates(self, written: set[str], touched: set[str]) -> None:
+    def _detect_duplicates(self, written: set[str], touched: set[str]) -> set[str]:
         """Decide ``duplicate_of`` for the documents just written and for those that were
-        reprints of a document just replaced or deleted, in order of arrival."""
+        reprints of a document just replaced or deleted, in order of arrival; returns the
+        documents decided."""
         todo = set(written)
         for part in _parts(sorted(touched)):
             marks = ",".join("?" * len(part))
@@ -422,6 +484,7 @@ class Store:
                 "UPDATE documents SET duplicate_of = ? WHERE doc_id = ?",
                 (self._duplicate_of(doc_id, arrival), doc_id),
             )
+        return {doc_id for _, doc_id in rows}
 
     def _duplicate_of(self, doc_id: str, arrival: int) -> str | None:
         """The original of the earlier article that most of ``doc_id``'s sentences appear in."""
@@ -463,53 +526,84 @@ class Store:
         }
 
     @_storage_errors
-    def documents(self) -> list[StoredDocument]:
-        rows = self._db.execute(
+    def documents(self, doc_ids: Iterable[str] | None = None) -> list[StoredDocument]:
+        """The stored documents (those of ``doc_ids`` that are stored), by doc_id."""
+        query = (
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
-            "FROM documents d ORDER BY doc_id"
-        ).fetchall()
-        return [_document(r) for r in rows]
+            "FROM documents d {where} ORDER BY doc_id"
+        )
+        return [_document(r) for r in self._select(query, "d.doc_id", doc_ids)]
 
     @_storage_errors
     def document(self, doc_id: str) -> StoredDocument | None:
-        row = self._db.execute(
-            "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
-            "FROM documents d WHERE doc_id = ?",
-            (doc_id,),
-        ).fetchone()
-        return _document(row) if row else None
+        found = self.documents([doc_id])
+        return found[0] if found else None
+
+    def _select(self, query: str, column: str, doc_ids: Iterable[str] | None) -> list[tuple]:
+        """``query`` with its ``{where}`` limited to rows whose ``column`` is among
+        ``doc_ids`` (all rows when None), read in slices, in the query's order per slice."""
+        if doc_ids is None:
+            return self._db.execute(query.format(where="")).fetchall()
+        rows: list[tuple] = []
+        for part in _parts(sorted(set(doc_ids))):
+            where = f"WHERE {column} IN ({','.join('?' * len(part))})"
+            rows += self._db.execute(query.format(where=where), part).fetchall()
+        return rows
 
     @_storage_errors
-    def spans(self, table: str) -> tuple[list[tuple[str, int, int, int]], np.ndarray]:
-        """Every chunk or sentence as (doc_id, ordinal, start, end), with its vectors."""
+    def spans(self, table: str, doc_ids: Iterable[str] | None = None) -> Rows:
+        """Every chunk or sentence (of ``doc_ids``) with its vector."""
         assert table in ("chunks", "sentences")
-        rows = self._db.execute(
-            f'SELECT t.doc_id, t.ordinal, t.start, t."end", v.vector FROM {table} t '
-            "JOIN vectors v ON v.hash = t.hash ORDER BY t.doc_id, t.ordinal"
-        ).fetchall()
+        rows = self._select(
+            f'SELECT t.doc_id, t.ordinal, t.start, t."end", v.vector, t.rowid FROM {table} t '
+            "JOIN vectors v ON v.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
+            "t.doc_id",
+            doc_ids,
+        )
         vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
-        return [r[:4] for r in rows], vectors.reshape(len(rows), self.dim)
+        return Rows(
+            [r[:4] for r in rows],
+            np.array([r[5] for r in rows], dtype=np.int64),
+            vectors.reshape(len(rows), self.dim),
+        )
 
-    def sentence_entities(self) -> list[list[tuple[int, int, str]]]:
-        """Each sentence's entities, in the order of ``spans("sentences")`` (offsets within
-        the sentence; none where they were never found)."""
-        rows = self._db.execute(
+    def sentence_entities(
+        self, doc_ids: Iterable[str] | None = None
+    ) -> list[list[tuple[int, int, str]]]:
+        """Each sentence's entities, in the order of ``spans("sentences", doc_ids)``
+        (offsets within the sentence; none where they were never found)."""
+        rows = self._select(
             "SELECT e.spans FROM sentences t JOIN vectors v ON v.hash = t.hash "
-            "LEFT JOIN entities e ON e.hash = t.hash ORDER BY t.doc_id, t.ordinal"
+            "LEFT JOIN entities e ON e.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
+            "t.doc_id",
+            doc_ids,
         )
         return [[tuple(x) for x in json.loads(s)] if s else [] for (s,) in rows]
 
     @_storage_errors
-    def snapshot(self) -> tuple[int, list[StoredDocument], tuple, tuple, list]:
-        """Everything a reader needs, read in one transaction so it is never half old, half new."""
+    def changed_since(self, generation: int) -> frozenset[str] | None:
+        """The doc_ids added, replaced, deleted or re-decided as reprints after
+        ``generation``; None when the change log does not reach back that far."""
+        (start,) = self._db.execute("SELECT value FROM meta WHERE key = 'log_start'").fetchone()
+        if generation < int(start) or generation > self.generation():
+            return None
+        rows = self._db.execute("SELECT doc_id FROM changes WHERE generation > ?", (generation,))
+        return frozenset(d for (d,) in rows)
+
+    @_storage_errors
+    def snapshot(self, since: int | None = None) -> Snapshot:
+        """Everything a reader needs, or with ``since`` only the documents changed after
+        that generation (everything, if the change log does not reach back that far)."""
         self._db.execute("BEGIN")
         try:
-            return (
-                self.generation(),
-                self.documents(),
-                self.spans("chunks"),
-                self.spans("sentences"),
-                self.sentence_entities(),
+            changed = None if since is None else self.changed_since(since)
+            return Snapshot(
+                generation=self.generation(),
+                changed=changed,
+                documents=self.documents(changed),
+                chunks=self.spans("chunks", changed),
+                sentences=self.spans("sentences", changed),
+                entities=self.sentence_entities(changed),
             )
         finally:
             self._db.execute("COMMIT")

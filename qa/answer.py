@@ -64,7 +64,7 @@ def answer(
     if not len(c.ids):
         reason = (
             "the index holds no articles"
-            if not corpus.chunks
+            if not corpus.chunk_count
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)

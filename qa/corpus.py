@@ -1,137 +1,176 @@
-"""The searchable in-memory form of one generation of the stored index."""
+"""The searchable form of one generation of the stored index: its segments, seen whole.
+
+A ``Corpus`` never changes once built. The next generation is built from it
+(``Corpus.load(store, previous)``): the documents changed since are read into one new
+segment and marked dead in the old ones, so a refresh costs what changed, not the archive.
+Chunks and sentences are addressed by ids that run across segments (see segments.py).
+"""
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Generic, TypeVar
 
 import bm25s
-import faiss
 import numpy as np
-import simplemma
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
-from bm25s.tokenization import Tokenizer
 
 from index import Store, StoredDocument
 
 from .answer_type import group
+from .segments import Live, Segment, Span, merge, merge_policy
+from .terms import (
+    _ABBREVIATION,
+    ABBREVIATIONS,
+    STOPWORDS,
+    content_words,
+    fold,
+    lexical_terms,
+    number,
+    stems,
+    term,
+    tokenizer,
+)
 
+__all__ = [
+    "STOPWORDS",
+    "Corpus",
+    "Span",
+    "content_words",
+    "fold",
+    "number",
+    "stems",
+    "term",
+]
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=200_000)
-def term(word: str) -> str:
-    """A word's index term: its dictionary form, stemmed. Lemmatising first joins the
-    irregular forms a stemmer leaves apart ("met" and "meet", "brought" and "bring"). The
-    lemmatiser capitalises some proper nouns ("american" -> "American", but "americans" ->
-    "americans"), so its output is lower-cased again to keep one term per word."""
-    return _stemmer().stemWord(simplemma.lemmatize(word, lang="en").lower())
-
-
-def tokenizer() -> Tokenizer:
-    return Tokenizer(stemmer=term, stopwords="en")
-
-
-# Words that say what kind of answer is wanted, not what it is about.
-_QUESTION_WORDS = {
-    "who",
-    "whom",
-    "whose",
-    "what",
-    "when",
-    "where",
-    "which",
-    "why",
-    "how",
-    "did",
-    "does",
-    "do",
-    "many",
-    "much",
-    "could",
-    "would",
-    "should",
-    "might",
-    "must",
-    "can",
-    "will",
-    "according",
-}
-STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
-_STOP = STOPWORDS
-
-
-def stems(text: str) -> list[str]:
-    """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
-    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-    return [term(w) for w in words if w not in _STOP]
-
-
-def content_words(text: str) -> dict[str, str]:
-    """Each index term of ``text`` with the word that gave it first (lower-cased)."""
-    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-    out: dict[str, str] = {}
-    for w in words:
-        if w not in _STOP:
-            out.setdefault(term(w), w)
-    return out
-
-
-# Abbreviations readers type that articles often spell out. A question's abbreviation is
-# read as its long form only when the articles never use the abbreviation itself.
-ABBREVIATIONS = {
-    "CEO": "chief executive",
-    "CFO": "chief financial officer",
-    "COO": "chief operating officer",
-    "CTO": "chief technology officer",
-    "ER": "emergency room",
-    "ERs": "emergency rooms",
-    "ICU": "intensive care unit",
-    "PM": "prime minister",
-    "MP": "member of parliament",
-    "MPs": "members of parliament",
-    "UN": "United Nations",
-    "EU": "European Union",
-    "UK": "United Kingdom",
-    "NGO": "nongovernmental organization",
-    "NGOs": "nongovernmental organizations",
-    "govt": "government",
-    "dept": "department",
-}
-# Not after a figure: "5 PM" is a time.
-_ABBREVIATION = re.compile(r"(?<!\d)(?<!\d\s)\b(" + "|".join(ABBREVIATIONS) + r")\b")
-
-
-def fold(text: str) -> str:
-    """Lower-cased, without accents: "Sánchez" and "Sanchez" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def number(written: str) -> str:
-    """A number as written ("2,850", "14.50") in one spelling for comparison ("2850",
-    "14.5")."""
-    n = written.replace(",", "")
-    return n.rstrip("0").rstrip(".") if "." in n else n
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Span:
-    doc_id: str
-    ordinal: int
-    start: int
-    end: int
+class Lexical:
+    """BM25 over the live chunks of one generation, with each term's document frequency."""
+
+    bm25: bm25s.BM25 | None
+    vocab: dict[str, int]  # term -> token id
+    df: np.ndarray  # per token id: chunks holding it
+    chunk_ids: np.ndarray  # per BM25 row: the chunk's id
+    num_docs: int
+
+    @classmethod
+    def build(cls, live: tuple[Live, ...]) -> Lexical:
+        tokens = tokenizer()
+        ids, texts = [], []
+        for part in live:
+            seg = part.segment
+            for i, c in enumerate(seg.chunks):
+                if c.doc_id not in part.dead:
+                    ids.append(seg.first_chunk + i)
+                    texts.append(seg.documents[c.doc_id].text[c.start : c.end])
+        rows = tokens.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
+        bm25 = None
+        if texts:
+            bm25 = bm25s.BM25()
+            bm25.index(rows, show_progress=False)
+        vocab = tokens.get_vocab_dict()
+        df = np.zeros(len(vocab) + 1, dtype=np.float64)
+        for r in rows:
+            df[list(set(r))] += 1
+        return cls(bm25, vocab, df, np.array(ids, dtype=np.int64), len(texts))
+
+    def doc_freq(self, t: str) -> int:
+        return int(self.df[self.vocab[t]]) if t in self.vocab else 0
+
+    def ranking(
+        self, terms: list[str], depth: int, only: np.ndarray | None
+    ) -> list[tuple[float, int]]:
+        """The ``depth`` chunks BM25 scores highest for ``terms`` (among the rows ``only``,
+        when given) as (score, chunk id); none that share no term."""
+        ids = [self.vocab[t] for t in terms if t in self.vocab]
+        if not ids or self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(ids)
+        rows = np.arange(len(scores)) if only is None else only
+        scores = scores[rows]
+        if not len(scores):
+            return []
+        top = np.argpartition(-scores, min(depth, len(scores)) - 1)[:depth]
+        top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
+        return [(float(scores[i]), int(self.chunk_ids[rows[i]])) for i in top if scores[i] > 0]
+
+
+class _Rows(Generic[T]):
+    """One per-row field of the segments, addressed by the ids that run across them."""
+
+    def __init__(self, corpus: Corpus, name: str, sentences: bool) -> None:
+        self._segments = [p.segment for p in corpus.live]
+        key = "first_sentence" if sentences else "first_chunk"
+        self._starts = [getattr(s, key) for s in self._segments]
+        self._end = max(
+            (getattr(s, "end_sentence" if sentences else "end_chunk") for s in self._segments),
+            default=0,
+        )
+        self._name = name
+
+    def __getitem__(self, i: int) -> T:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0 or i >= self._end:
+            raise IndexError(i)
+        seg = self._segments[k]
+        rows = getattr(seg, self._name)
+        local = i - self._starts[k]
+        if local >= len(rows):
+            raise IndexError(i)
+        return rows[local]
+
+    def __len__(self) -> int:
+        """One past the highest id (ids of merged-away rows are never reused)."""
+        return self._end
+
+
+class _PerDocument(Mapping[str, T]):
+    """One per-article field of the segments, for the live articles."""
+
+    def __init__(self, corpus: Corpus, name: str) -> None:
+        self._live = corpus.live
+        self._name = name
+
+    def __getitem__(self, doc_id: str) -> T:
+        for part in reversed(self._live):
+            if part.alive(doc_id):
+                return getattr(part.segment, self._name)[doc_id]
+        raise KeyError(doc_id)
+
+    def __iter__(self) -> Iterator[str]:
+        for part in self._live:
+            yield from (d for d in part.segment.documents if d not in part.dead)
+
+    def __len__(self) -> int:
+        return sum(len(p.segment.documents) - len(p.dead) for p in self._live)
+
+
+class _Sources(Mapping[str, frozenset[str]]):
+    """Outlet or author name -> the live articles it wrote."""
+
+    def __init__(self, live: tuple[Live, ...]) -> None:
+        self._live = live
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        found = frozenset().union(
+            *(p.segment.sources.get(name, frozenset()) - p.dead for p in self._live)
+        )
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({n for p in self._live for n in p.segment.sources if n in self})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True)
@@ -139,48 +178,126 @@ class Corpus:
     """Everything needed to answer from one generation; never changed once built."""
 
     generation: int
-    documents: dict[str, StoredDocument]
-    chunks: list[Span]
-    dense: faiss.Index  # inner product over unit vectors: cosine
-    bm25: bm25s.BM25 | None
-    tokens: Tokenizer
-    sentences: list[Span]
-    sentence_vectors: np.ndarray
-    sentence_terms: list[frozenset[str]]  # each sentence's stems
-    chunk_sentences: list[np.ndarray]  # per chunk: the sentences it overlaps
-    doc_sentences: dict[str, np.ndarray]  # per article: its sentences
-    sources: dict[str, frozenset[str]]  # outlet or author, lower-cased -> doc_ids
-    sentence_chunk: np.ndarray  # per sentence: the first chunk it overlaps
-    chunk_position: dict[tuple[str, int], int]  # (doc_id, ordinal) -> index in chunks
-    idf: np.ndarray  # per token id, over chunks
-    words: list[str]  # every word the articles use, lower-cased and sorted
-    vocabulary: list[str]  # every index term (stem), sorted
-    numbers: frozenset[str]  # every number written in the articles, without separators
-    # per sentence: its named entities as (start, end, spaCy label), within the sentence
-    entity_spans: list[list[tuple[int, int, str]]]
-    title_terms: dict[str, frozenset[str]]  # per article: its headline's stems
-    # Per chunk: its row in ``bm25``, when this corpus is narrowed from a larger one whose
-    # BM25 index it shares (qa/narrow.py); None when the rows are the chunks themselves.
-    bm25_rows: np.ndarray | None = None
+    live: tuple[Live, ...]  # by first id
+    lexical: Lexical
+    # The BM25 rows of a corpus narrowed to some articles (``narrowed``); None: all.
+    lexical_rows: np.ndarray | None = None
+
+    # -- rows, by id ------------------------------------------------------------
+    @cached_property
+    def chunks(self) -> _Rows[Span]:
+        return _Rows(self, "chunks", sentences=False)
+
+    @cached_property
+    def sentences(self) -> _Rows[Span]:
+        return _Rows(self, "sentences", sentences=True)
+
+    @cached_property
+    def sentence_terms(self) -> _Rows[frozenset[str]]:
+        return _Rows(self, "sentence_terms", sentences=True)
+
+    @cached_property
+    def entity_spans(self) -> _Rows[list[tuple[int, int, str]]]:
+        return _Rows(self, "entity_spans", sentences=True)
+
+    @cached_property
+    def sentence_vectors(self) -> _Rows[np.ndarray]:
+        return _Rows(self, "sentence_vectors", sentences=True)
+
+    @cached_property
+    def chunk_sentences(self) -> _Rows[np.ndarray]:
+        return _Rows(self, "chunk_sentences", sentences=False)
+
+    @cached_property
+    def sentence_chunk(self) -> _Rows[int]:
+        return _Rows(self, "sentence_chunk", sentences=True)
+
+    # -- articles ---------------------------------------------------------------
+    @cached_property
+    def documents(self) -> _PerDocument[StoredDocument]:
+        return _PerDocument(self, "documents")
+
+    @cached_property
+    def doc_sentences(self) -> _PerDocument[np.ndarray]:
+        return _PerDocument(self, "doc_sentences")
+
+    @cached_property
+    def title_terms(self) -> _PerDocument[frozenset[str]]:
+        return _PerDocument(self, "title_terms")
+
+    @cached_property
+    def sources(self) -> _Sources:
+        return _Sources(self.live)
+
+    @cached_property
+    def chunk_count(self) -> int:
+        """How many chunks the live articles have."""
+        return sum(p.live_chunks() for p in self.live)
+
+    def chunk_id(self, doc_id: str, ordinal: int) -> int:
+        for part in reversed(self.live):
+            if part.alive(doc_id):
+                return part.segment.doc_chunks[doc_id][0] + ordinal
+        raise KeyError(doc_id)
+
+    # -- collection-wide words --------------------------------------------------
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        """The words of the articles that start with ``prefix``."""
+        return _prefixed([p.segment.words for p in self.live], prefix)
+
+    def terms_with_prefix(self, prefix: str) -> list[str]:
+        """The index terms that start with ``prefix``."""
+        return _prefixed([p.segment.vocabulary for p in self.live], prefix)
+
+    def has_number(self, n: str) -> bool:
+        """Whether a number (in ``number``'s spelling) is written in the articles."""
+        return any(n in p.segment.numbers for p in self.live)
+
+    def knows(self, t: str) -> bool:
+        """Whether any chunk holds the index term ``t``."""
+        return self.lexical.doc_freq(t) > 0
+
+    def idf(self, t: str) -> float:
+        """The inverse document frequency of term ``t`` over chunks, as BM25 weighs it (a
+        term no chunk holds weighs as one that a single chunk would)."""
+        n, df = max(self.lexical.num_docs, 1), self.lexical.doc_freq(t)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def spell_out(self, question: str) -> str:
         """``question`` with the abbreviations the articles never use spelt out."""
 
-        vocab = self.tokens.get_vocab_dict()
-
         def long_form(m: re.Match[str]) -> str:
             short = m.group()
-            return short if term(fold(short)) in vocab else ABBREVIATIONS[short]
+            return short if self.knows(term(fold(short))) else ABBREVIATIONS[short]
 
         return _ABBREVIATION.sub(long_form, question)
 
-    def words_with_prefix(self, prefix: str) -> list[str]:
-        """The words of the articles that start with ``prefix``."""
-        return _prefixed(self.words, prefix)
+    # -- search -----------------------------------------------------------------
+    def nearest_chunks(self, query: np.ndarray, k: int) -> list[int]:
+        """The ids of the ``k`` live chunks nearest ``query``, best first."""
+        query = np.ascontiguousarray(query, dtype=np.float32)
+        return self._best([hit for part in self.live for hit in part.search(query, k)], k)
 
-    def terms_with_prefix(self, prefix: str) -> list[str]:
-        """The index terms (stems) that start with ``prefix``."""
-        return _prefixed(self.vocabulary, prefix)
+    def similarities(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """The cosine of each sentence of ``ids`` with ``vector``."""
+        if not len(ids):
+            return np.zeros(0, dtype=np.float32)
+        vectors = np.stack([self.sentence_vectors[i] for i in ids.tolist()]).astype(np.float32)
+        return vectors @ np.asarray(vector, dtype=np.float32)
+
+    def lexical_ranking(self, question: str, depth: int) -> list[int]:
+        """The ids of the ``depth`` live chunks BM25 ranks highest for ``question``."""
+        terms = lexical_terms(self.spell_out(question))
+        return self._best(self.lexical.ranking(terms, depth, self.lexical_rows), depth)
+
+    def order(self, i: int) -> tuple[str, int]:
+        """Where chunk ``i`` stands in the collection: ties are broken by this, so that a
+        ranking does not depend on which segment holds a chunk."""
+        span = self.chunks[i]
+        return span.doc_id, span.ordinal
+
+    def _best(self, scored: list[tuple[float, int]], k: int) -> list[int]:
+        return [i for _, i in sorted(scored, key=lambda h: (-h[0], self.order(h[1])))[:k]]
 
     def entities(self, i: int) -> list[tuple[str, frozenset[str]]]:
         """Sentence ``i``'s named entities as (answer type, the entity's lower-cased words).
@@ -196,129 +313,77 @@ class Corpus:
             for a, b, label in self.entity_spans[i]
         ]
 
+    def in_article(self, i: int, doc_id: str) -> bool:
+        """Whether sentence ``i`` is one of live article ``doc_id``'s (whose ids run
+        without gaps)."""
+        ids = self.doc_sentences.get(doc_id)
+        return ids is not None and len(ids) > 0 and int(ids[0]) <= i <= int(ids[-1])
+
     def text(self, span: Span) -> str:
         return self.documents[span.doc_id].text[span.start : span.end]
 
-    def terms(self, text: str) -> list[int]:
-        ids = self.tokens.tokenize([text], update_vocab=False, return_as="ids", show_progress=False)
-        return [t for t in ids[0] if t != 0]
+    def narrowed(self, doc_ids: Collection[str]) -> Corpus:
+        """This corpus holding only the articles ``doc_ids``: the others are dead to it,
+        while the collection's statistics (idf, vocabulary) stay whole."""
+        keep = set(doc_ids)
+        live = tuple(
+            Live(p.segment, p.dead | (p.segment.documents.keys() - keep)) for p in self.live
+        )
+        rows = np.flatnonzero(
+            np.isin(self.lexical.chunk_ids, [i for p in live for i in _live_chunk_ids(p)])
+        )
+        return replace(self, live=live, lexical_rows=rows)
 
+    # -- loading ----------------------------------------------------------------
     @classmethod
-    def load(cls, store: Store) -> Corpus:
-        (
-            generation,
-            documents,
-            (chunk_rows, chunk_vectors),
-            (sent_rows, sent_vectors),
-            entity_rows,
-        ) = store.snapshot()
-        docs = {d.doc_id: d for d in documents}
-        chunks = [Span(*r) for r in chunk_rows]
-        sentences = [Span(*r) for r in sent_rows]
-        dense = faiss.IndexFlatIP(store.dim)
-        if len(chunks):
-            dense.add(np.ascontiguousarray(chunk_vectors))
-
-        tokens = tokenizer()
-        chunk_texts = [docs[c.doc_id].text[c.start : c.end] for c in chunks]
-        chunk_ids = tokens.tokenize(
-            chunk_texts, update_vocab=True, return_as="ids", show_progress=False
-        )
-        bm25 = None
-        if chunks:
-            bm25 = bm25s.BM25()
-            bm25.index(chunk_ids, show_progress=False)
-        vocab = len(tokens.get_vocab_dict())
-        df = np.zeros(vocab + 1, dtype=np.float64)
-        for ids in chunk_ids:
-            df[list(set(ids))] += 1
-        n = max(len(chunks), 1)
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-
-        sentence_terms = [frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences]
-        doc_sentences = _by_doc(sentences)
-        chunk_sentences = _overlaps(chunks, sentences, doc_sentences)
-        raw = {
-            w
-            for d in docs.values()
-            for text in (d.text, d.title, d.author or "", d.outlet or "")
-            for w in re.findall(r"\w+", text.lower())
-        }
-        # Accents are dropped word by word, from the distinct words only: folding every
-        # character of every article doubled a reload's time at 5,000 articles.
-        words = sorted({w if w.isascii() else fold(w) for w in raw})
-        return cls(
-            generation=generation,
-            documents=docs,
-            chunks=chunks,
-            dense=dense,
-            bm25=bm25,
-            tokens=tokens,
-            sentences=sentences,
-            sentence_vectors=np.ascontiguousarray(sent_vectors),
-            sentence_terms=sentence_terms,
-            chunk_sentences=chunk_sentences,
-            doc_sentences=doc_sentences,
-            sources=_sources(docs.values()),
-            sentence_chunk=_first_chunk(chunk_sentences, len(sentences)),
-            chunk_position={(c.doc_id, c.ordinal): i for i, c in enumerate(chunks)},
-            idf=idf,
-            words=words,
-            vocabulary=sorted(tokens.get_vocab_dict()),
-            numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
-            entity_spans=entity_rows,
-            title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
-        )
+    def load(cls, store: Store, previous: Corpus | None = None) -> Corpus:
+        """The newest generation in ``store``: built from ``previous`` with only what
+        changed since read, when the store's change log reaches back to it."""
+        snap = store.snapshot(since=previous.generation if previous else None)
+        if previous is None or snap.changed is None:
+            live: tuple[Live, ...] = (Live(Segment.build(snap, 0, 0)),) if snap.documents else ()
+        elif snap.generation == previous.generation:
+            return previous
+        else:
+            changed = snap.changed
+            live = tuple(
+                Live(p.segment, p.dead | (changed & p.segment.documents.keys()))
+                for p in previous.live
+            )
+            live = tuple(p for p in live if len(p.dead) < len(p.segment.documents))
+            if snap.documents:
+                live += (Live(Segment.build(snap, *_next_ids(previous.live))),)
+            live = _merged(live, _next_ids(previous.live + live))
+        return cls(generation=snap.generation, live=live, lexical=Lexical.build(live))
 
 
-def _prefixed(ordered: list[str], prefix: str) -> list[str]:
-    """The strings of the sorted list ``ordered`` that start with ``prefix``."""
-    start = bisect.bisect_left(ordered, prefix)
-    return ordered[start : bisect.bisect_left(ordered, prefix + "\uffff", start)]
+def _next_ids(live: tuple[Live, ...]) -> tuple[int, int]:
+    """The first chunk and sentence ids no segment has used."""
+    return (
+        max((p.segment.end_chunk for p in live), default=0),
+        max((p.segment.end_sentence for p in live), default=0),
+    )
 
 
-def _first_chunk(chunk_sentences: list[np.ndarray], n: int) -> np.ndarray:
-    first = np.full(n, -1, dtype=np.int64)
-    for c in range(len(chunk_sentences) - 1, -1, -1):
-        first[chunk_sentences[c]] = c
-    return first
+def _merged(live: tuple[Live, ...], next_ids: tuple[int, int]) -> tuple[Live, ...]:
+    """``live`` with the merges the policy asks for done, each numbered anew at the end."""
+    while pick := merge_policy(live):
+        joined = Live(merge([live[i] for i in pick], *next_ids))
+        live = tuple(p for i, p in enumerate(live) if i not in pick) + (joined,)
+        next_ids = (joined.segment.end_chunk, joined.segment.end_sentence)
+    return live
 
 
-def source_names(outlet: str | None, author: str | None) -> list[str]:
-    """How a question may name an article's source: its outlet or an author's full name
-    ("Northern Wire Service", "Jack Phillips"), as lower-cased words joined by spaces. A
-    surname alone is not enough: the story may quote someone else of that name."""
-    names = [outlet] if outlet else []
-    if author:
-        names += [n for n in re.split(r",|\band\b", author) if n.strip()]
-    return [" ".join(re.findall(r"\w+", n.lower())) for n in names if re.search(r"\w", n)]
+def _live_chunk_ids(part: Live) -> Iterator[int]:
+    for doc_id, (first, n) in part.segment.doc_chunks.items():
+        if doc_id not in part.dead:
+            yield from range(first, first + n)
 
 
-def _sources(docs: Iterable[StoredDocument]) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for d in docs:
-        for name in source_names(d.outlet, d.author):
-            out.setdefault(name, set()).add(d.doc_id)
-    return {name: frozenset(ids) for name, ids in out.items()}
-
-
-def _by_doc(sentences: list[Span]) -> dict[str, np.ndarray]:
-    ids: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        ids.setdefault(s.doc_id, []).append(i)
-    return {d: np.array(v, dtype=np.int64) for d, v in ids.items()}
-
-
-def _overlaps(
-    chunks: list[Span], sentences: list[Span], by_doc: dict[str, np.ndarray]
-) -> list[np.ndarray]:
-    """For each chunk, the indices of the sentences that overlap it (both lists are sorted)."""
-    out = []
-    for c in chunks:
-        ids = [
-            i
-            for i in by_doc.get(c.doc_id, np.zeros(0, np.int64)).tolist()
-            if sentences[i].start < c.end and sentences[i].end > c.start
-        ]
-        out.append(np.array(ids, dtype=np.int64))
-    return out
+def _prefixed(lists: list[list[str]], prefix: str) -> list[str]:
+    """The strings of the sorted lists ``lists`` that start with ``prefix``, sorted, once."""
+    found: set[str] = set()
+    for ordered in lists:
+        start = bisect.bisect_left(ordered, prefix)
+        found.update(ordered[start : bisect.bisect_left(ordered, prefix + "\uffff", start)])
+    return sorted(found)

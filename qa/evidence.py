@@ -15,6 +15,8 @@ from .records import Citation, Conflict
 # paraphrases of one claim score 0.7-0.9, sentences merely on the same topic 0.4-0.6).
 SAME_FACT = 0.7
 MAX_CORROBORATION = 5
+# Sentences stating the same fact are looked for in this many chunks nearest the answer.
+SAME_FACT_CHUNKS = 20
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -48,15 +50,19 @@ def outlet_of(corpus: Corpus, doc_id: str) -> str:
 
 
 def corroborate(corpus: Corpus, best: int) -> list[int]:
-    """Sentences from other, independent articles that state the same fact as ``best``."""
-    vectors = corpus.sentence_vectors
-    if not len(vectors):
+    """Sentences from other, independent articles that state the same fact as ``best``:
+    looked for among the sentences of the chunks nearest it, not every sentence."""
+    vector = corpus.sentence_vectors[best].astype(np.float32)
+    near = [corpus.chunk_sentences[c] for c in corpus.nearest_chunks(vector, SAME_FACT_CHUNKS)]
+    if not near:
         return []
-    sims = vectors @ vectors[best]
+    ids = np.unique(np.concatenate(near))
+    sims = corpus.similarities(ids, vector)
     own = outlet_of(corpus, corpus.sentences[best].doc_id)
     chosen: dict[str, int] = {}
-    close = np.flatnonzero(sims >= SAME_FACT)  # usually a handful of a corpus's sentences
-    for i in close[np.argsort(-sims[close])].tolist():
+    keep = sims >= SAME_FACT  # usually a handful
+    ids, sims = ids[keep], sims[keep]
+    for i in ids[np.argsort(-sims, kind="stable")].tolist():
         if len(chosen) >= MAX_CORROBORATION:
             break
         group = outlet_of(corpus, corpus.sentences[i].doc_id)

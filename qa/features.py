@@ -1,6 +1,7 @@
 """Describe the sentences that might answer a question, one row of named features each.
 
-Candidates come from the retrieved passages and from a sentence-level dense search (or,
+Candidates come from the retrieved passages and from a sentence-level dense search over
+the chunks nearest the question (or,
 when the question names an article's outlet or author, from that article). RANK_FEATURES
 names the columns; the ranker and the confidence model (select.py) and the fitting
 (eval/calibrate.py) all read them by these names.
@@ -16,14 +17,17 @@ import numpy as np
 
 from index.embed import WordVectors
 
-from .corpus import STOPWORDS, Corpus
+from .corpus import Corpus
 from .kinds import MEASURED, holds_kind
 from .question import Question
 from .records import Hit
 from .retrieve import chunk_index
+from .terms import STOPWORDS
 
-# Sentences taken from the sentence-level dense search, beside those in the passages.
+# Sentences taken from the sentence-level dense search, beside those in the passages...
 SENTENCE_POOL = 20
+# ... which looks among the sentences of this many chunks nearest the question.
+POOL_CHUNKS = 30
 
 # What each column of Candidates.features means:
 RANK_FEATURES = (
@@ -124,15 +128,18 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         for doc_id in named:
             for s in corpus.doc_sentences.get(doc_id, np.zeros(0, np.int64)).tolist():
                 passage.setdefault(int(s), 0.0)
-    if len(corpus.sentences):
-        sims_all = corpus.sentence_vectors @ query.astype(np.float32)
-        pool = np.argpartition(-sims_all, min(SENTENCE_POOL, len(sims_all) - 1))[:SENTENCE_POOL]
-        for s in pool[np.argsort(-sims_all[pool])].tolist():
-            if not named or corpus.sentences[s].doc_id in named:
-                passage.setdefault(int(s), 0.0)
-    else:
-        sims_all = np.zeros(0, dtype=np.float32)
+    pooled = np.unique(
+        np.concatenate(
+            [corpus.chunk_sentences[c] for c in corpus.nearest_chunks(query, POOL_CHUNKS)]
+            or [np.zeros(0, np.int64)]
+        )
+    )
+    sims = corpus.similarities(pooled, query)
+    for s in pooled[np.argsort(-sims, kind="stable")][:SENTENCE_POOL].tolist():
+        if not named or corpus.sentences[s].doc_id in named:
+            passage.setdefault(int(s), 0.0)
     ids = np.fromiter(passage, dtype=np.int64, count=len(passage))
+    dense = corpus.similarities(ids, query)
     # A news question restates its story; the sentence that answers it gives the one
     # detail asked for and may share few of its words, so the story's words count too.
     story: dict[str, set[str]] = {}
@@ -144,13 +151,13 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
-    for i in ids.tolist():
+    for n, i in enumerate(ids.tolist()):
         span = corpus.sentences[i]
         words = corpus.sentence_terms[i]
         context |= words
         near = set(words)
         for j in (i - 1, i + 1):
-            if 0 <= j < len(corpus.sentences) and corpus.sentences[j].doc_id == span.doc_id:
+            if corpus.in_article(j, span.doc_id):
                 near |= corpus.sentence_terms[j]
         holds = holds_kind(corpus.text(span), q.kind, q.text)
         # The rarest question word missing around the sentence, relative to the rarest
@@ -160,7 +167,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         named_type, untyped = typed(q, new_types(corpus, q, i))
         share = soft_share(q, words, corpus.text(span))
         row = {
-            "dense": float(sims_all[i]),
+            "dense": float(dense[n]),
             "lexical": q.weight(words),
             "soft": share,
             "around": q.weight(near),
@@ -177,11 +184,10 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
             "lead": 1.0 if span.ordinal < 3 else 0.0,
         }
         rows.append([row[f] for f in RANK_FEATURES])
-    vocab = corpus.tokens.get_vocab_dict()
     total = sum(q.terms.values()) or 1.0
     evidence = {
         "context": q.weight(context),
-        "unseen": sum(w for t, w in q.terms.items() if t not in vocab) / total,
+        "unseen": sum(w for t, w in q.terms.items() if not corpus.knows(t)) / total,
         "other": q.types.get("other", 0.0),
     }
     return Candidates(

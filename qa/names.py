@@ -6,7 +6,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from .corpus import Corpus, fold, number
+from .corpus import Corpus
+from .terms import fold, number
 
 # A capitalised word inside a question: a name, place or title the answer must be about.
 # Acronyms are left out ("NGOs", "US"): articles as often spell them out.
@@ -62,7 +63,7 @@ def unseen_names(corpus: Corpus, question: str) -> list[str]:
                 out.append(word)
     # A year or version ("2022", "4.0") no article writes; short numbers may be spelt out.
     for written in re.findall(r"\d+(?:[.,]\d+)*(?!\w)", question):
-        if (len(written) >= 3 or "." in written) and number(written) not in corpus.numbers:
+        if (len(written) >= 3 or "." in written) and not corpus.has_number(number(written)):
             out.append(written)
     return list(dict.fromkeys(out))[:5]
 

@@ -8,15 +8,15 @@ parses the question's text again.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from .about import asks_about_article, sources_named
 from .answer_type import AnswerTyper, default_typer
-from .corpus import Corpus, content_words
+from .corpus import Corpus
 from .kinds import question_kind
 from .names import unseen_names
+from .terms import content_words
 
 # Words that only say what form the answer takes ("how long", "the name of", "what kind
 # of"): an answer need not repeat them.
@@ -56,12 +56,10 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
     """Read ``text`` against ``corpus`` (its vocabulary and sources) once."""
     typer = typer or default_typer()
     spelled = corpus.spell_out(text)
-    vocab = corpus.tokens.get_vocab_dict()
     # A word the articles never use gets the highest IDF there is: it is the strongest
     # sign that they do not answer.
-    unseen_idf = math.log(1 + (max(len(corpus.chunks), 1) + 0.5) / 0.5)
     written = content_words(_ASKING.sub(" ", spelled))
-    terms = {t: float(corpus.idf[vocab[t]]) if t in vocab else unseen_idf for t in written}
+    terms = {t: corpus.idf(t) for t in written}
     # Derived forms a stemmer keeps apart ("evacuees", "evacuated") share five letters.
     aliases = {
         t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())]) for t in terms

@@ -15,41 +15,23 @@ RRF_K = 20
 DEPTH = 50
 
 
-def _dense_ranking(corpus: Corpus, query: np.ndarray, depth: int) -> list[int]:
-    _, ids = corpus.dense.search(query.reshape(1, -1).astype(np.float32), depth)
-    return [int(i) for i in ids[0] if i >= 0]
-
-
-def _bm25_ranking(corpus: Corpus, question: str, depth: int) -> list[int]:
-    terms = corpus.terms(corpus.spell_out(question))
-    if not terms or corpus.bm25 is None:
-        return []
-    scores = corpus.bm25.get_scores(terms)
-    if corpus.bm25_rows is not None:  # a narrowed corpus: its own chunks' scores only
-        scores = scores[corpus.bm25_rows]
-    top = np.argpartition(-scores, depth - 1)[:depth]
-    top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
-    return [int(i) for i in top if scores[i] > 0]
-
-
 def retrieve(
     corpus: Corpus, question: str, query: np.ndarray, top_k: int = 5, mode: str = "hybrid"
 ) -> list[Hit]:
     """The ``top_k`` passages for ``question`` (whose embedding is ``query``)."""
     if mode not in MODES:
         raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-    if not corpus.chunks:
+    if not corpus.chunk_count:
         return []
-    depth = min(DEPTH, len(corpus.chunks))
-    dense = _dense_ranking(corpus, query, depth) if mode != "bm25" else []
-    lexical = _bm25_ranking(corpus, question, depth) if mode != "dense" else []
+    dense = corpus.nearest_chunks(query, DEPTH) if mode != "bm25" else []
+    lexical = corpus.lexical_ranking(question, DEPTH) if mode != "dense" else []
     dense_rank = {c: r for r, c in enumerate(dense)}
     bm25_rank = {c: r for r, c in enumerate(lexical)}
     fused: dict[int, float] = {}
     for ranking in (dense, lexical):
         for r, c in enumerate(ranking):
             fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r + 1)
-    best = sorted(fused, key=lambda c: (-fused[c], c))[:top_k]
+    best = sorted(fused, key=lambda c: (-fused[c], corpus.order(c)))[:top_k]
     hits = []
     for c in best:
         span = corpus.chunks[c]
@@ -69,5 +51,5 @@ def retrieve(
 
 
 def chunk_index(corpus: Corpus, hit: Hit) -> int:
-    """Position of a hit's chunk in ``corpus.chunks``."""
-    return corpus.chunk_position[(hit.doc_id, hit.chunk_id)]
+    """The id of a hit's chunk in ``corpus``."""
+    return corpus.chunk_id(hit.doc_id, hit.chunk_id)

@@ -150,7 +150,7 @@ def _answer_sentences(
     doc_id = corpus.sentences[best].doc_id
 
     def same_doc(i: int) -> bool:
-        return 0 <= i < len(corpus.sentences) and corpus.sentences[i].doc_id == doc_id
+        return corpus.in_article(i, doc_id)
 
     # Walk back while the first sentence leans on the one before it.
     while same_doc(chosen[0] - 1) and len(chosen) < MAX_SENTENCES:

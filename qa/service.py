@@ -29,7 +29,6 @@ from .answer import answer
 from .answer_type import AnswerTyper
 from .corpus import Corpus
 from .filters import Filters
-from .narrow import narrow
 from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
@@ -129,7 +128,7 @@ class QA:
                     old, self.store, self.corpus = self.store, store, corpus
                     old.close()
                 elif self.store.generation() != self.corpus.generation:
-                    self.corpus = Corpus.load(self.store)
+                    self.corpus = Corpus.load(self.store, self.corpus)
                 else:
                     self._gone = None
                     return False
@@ -212,7 +211,7 @@ class QA:
             if key in self._narrowed:
                 self._narrowed.move_to_end(key)
                 return self._narrowed[key]
-        narrowed = narrow(corpus, doc_ids)
+        narrowed = corpus.narrowed(doc_ids)
         with self._narrow_lock:
             self._narrowed[key] = narrowed
             while len(self._narrowed) > NARROWED_KEPT:

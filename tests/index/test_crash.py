@@ -39,10 +39,10 @@ def state(index_dir: Path) -> tuple[int, dict[str, str]]:
     spans = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("chunks", "sentences")]
     db.close()
     store = Store(index_dir, FakeEmbedder.name, FakeEmbedder.dim, create=False)
-    generation, documents, (chunks, _), (sentences, _), _ = store.snapshot()
+    snap = store.snapshot()
     store.close()
-    assert [len(chunks), len(sentences)] == spans
-    return generation, {d.doc_id: d.text for d in documents}
+    assert [len(snap.chunks.spans), len(snap.sentences.spans)] == spans
+    return snap.generation, {d.doc_id: d.text for d in snap.documents}
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def test_entities_are_found_once_per_text_and_kept_per_sentence(tmp_path):
     update(store, [again], FakeEmbedder, recognizer=lambda: counting)
     assert len(counting.texts) == first
     spans = store.sentence_entities()
-    (sentences, _) = store.spans("sentences")
+    sentences = store.spans("sentences").spans
     by_text = {
         article.text[s:e]: [(article.text[s:e][a:b], label) for a, b, label in found]
         for (doc, _, s, e), found in zip(sentences, spans, strict=True)

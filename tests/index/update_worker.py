@@ -41,10 +41,11 @@ class Announcing(Store):
         return super().write(*args, **kwargs)
 
     def _detect_duplicates(self, *args):
-        super()._detect_duplicates(*args)
+        decided = super()._detect_duplicates(*args)
         say("in-transaction")
         while self.hold:
             time.sleep(1)
+        return decided
 
 
 def main() -> None:

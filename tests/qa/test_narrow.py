@@ -1,15 +1,12 @@
 """A narrowed corpus: retrieval and answering see only the allowed articles, still get
 their top k, and rank them exactly as the whole corpus does (the oracle)."""
 
-from dataclasses import fields
 from datetime import date
 
 import numpy as np
 import pytest
 
 from qa import Filters, retrieve
-from qa.corpus import Corpus
-from qa.narrow import KEPT_WHOLE, NARROWED, narrow
 
 from ..conftest import build_qa
 
@@ -40,10 +37,11 @@ def qa(tmp_path_factory):
     service.close()
 
 
-def test_every_corpus_field_is_kept_whole_or_narrowed():
-    names = {f.name for f in fields(Corpus)}
-    assert not KEPT_WHOLE & NARROWED
-    assert names == KEPT_WHOLE | NARROWED, "decide how narrow() treats each new Corpus field"
+def test_a_narrowed_corpus_weighs_words_as_the_whole_collection_does(qa):
+    part = qa.corpus.narrowed(["z"])
+    for word in ("harbour", "panda", "storm", "nowhere"):
+        assert part.idf(word) == qa.corpus.idf(word)
+    assert part.words_with_prefix("harb") == qa.corpus.words_with_prefix("harb")
 
 
 def test_the_outlets_are_read_off_the_bylines(qa):
@@ -59,7 +57,7 @@ def test_a_narrowed_ranking_is_the_whole_ranking_of_the_allowed_articles(qa, mod
     question = "storm harbour Port Elin"
     query = qa.embed_question(question)
     whole = retrieve(qa.corpus, question, query, top_k=50, mode=mode)
-    part = retrieve(narrow(qa.corpus, HERALD), question, query, top_k=50, mode=mode)
+    part = retrieve(qa.corpus.narrowed(HERALD), question, query, top_k=50, mode=mode)
     expected = [(h.doc_id, h.chunk_id) for h in whole if h.doc_id in HERALD]
     assert [(h.doc_id, h.chunk_id) for h in part] == expected
     assert [h.text for h in part] == [h.text for h in whole if h.doc_id in HERALD]
@@ -75,30 +73,30 @@ def test_a_filtered_question_still_gets_its_top_k(qa):
     whole = retrieve(qa.corpus, question, query, top_k=top_k)
     # Dropping the others afterwards would leave fewer than top_k passages.
     assert len([h for h in whole if h.doc_id in HERALD]) < top_k
-    part = retrieve(narrow(qa.corpus, allowed_ids), question, query, top_k=top_k)
+    part = retrieve(qa.corpus.narrowed(allowed_ids), question, query, top_k=top_k)
     assert len(part) == top_k and {h.doc_id for h in part} == set(HERALD)
 
 
-def test_a_narrowed_corpus_holds_the_allowed_sentences_with_their_vectors(qa):
+def test_a_narrowed_corpus_holds_the_allowed_articles_under_the_same_ids(qa):
     whole = qa.corpus
-    part = narrow(whole, ["w2", "h2"])
-    assert set(part.documents) == {"h2", "w2"}
-    position = {(s.doc_id, s.start): i for i, s in enumerate(whole.sentences)}
-    assert {s.doc_id for s in part.sentences} == {"h2", "w2"}
-    for i, s in enumerate(part.sentences):
-        j = position[(s.doc_id, s.start)]
-        assert whole.sentences[j] == s
-        assert np.array_equal(part.sentence_vectors[i], whole.sentence_vectors[j])
-        assert part.sentence_terms[i] == whole.sentence_terms[j]
-        c = part.chunks[part.sentence_chunk[i]]
-        assert c.doc_id == s.doc_id and c.start < s.end and s.start < c.end
-    for c, ids in enumerate(part.chunk_sentences):
-        chunk = part.chunks[c]
-        assert part.chunk_position[(chunk.doc_id, chunk.ordinal)] == c
-        assert all(part.sentences[i].doc_id == chunk.doc_id for i in ids.tolist())
-    for doc_id, ids in part.doc_sentences.items():
-        assert {part.sentences[i].doc_id for i in ids.tolist()} == {doc_id}
-    assert part.sources == {
+    part = whole.narrowed(["w2", "h2"])
+    assert set(part.documents) == {"h2", "w2"} and len(part.documents) == 2
+    assert set(part.doc_sentences) == {"h2", "w2"}
+    for doc_id in ("h2", "w2"):
+        assert np.array_equal(part.doc_sentences[doc_id], whole.doc_sentences[doc_id])
+        for i in part.doc_sentences[doc_id].tolist():
+            assert part.sentences[i] == whole.sentences[i]
+            assert np.array_equal(part.sentence_vectors[i], whole.sentence_vectors[i])
+            c = part.chunks[part.sentence_chunk[i]]
+            assert c.doc_id == doc_id and c.start < part.sentences[i].end
+        chunk = part.chunk_id(doc_id, 0)
+        assert part.chunks[chunk] == whole.chunks[whole.chunk_id(doc_id, 0)]
+    with pytest.raises(KeyError):
+        part.chunk_id("h1", 0)
+    found = {part.chunks[c].doc_id for c in part.nearest_chunks(qa.embed_question("storm"), 50)}
+    assert found == {"h2", "w2"}
+    assert part.chunk_count == sum(d.chunks for d in part.documents.values())
+    assert dict(part.sources) == {
         "daily wire": frozenset({"w2"}),
         "coast herald": frozenset({"h2"}),
         "ann lee": frozenset({"h2"}),

@@ -1,0 +1,309 @@
+"""Segments: the searchable form of the rows one generation added, never changed once built.
+
+A reader holds a list of segments, the way Lucene does. A new generation adds one segment
+built from the documents it changed, and marks those documents dead (tombstones) in the
+older segments, which are kept as they are: nothing that did not change is read,
+tokenised or indexed again. When too many small segments pile up, ``merge_policy`` picks
+some to join into one, without their dead rows.
+
+Rows are numbered across segments: a segment's chunks and sentences take the ids from its
+``first_chunk`` and ``first_sentence`` on, and keep them until the segment is merged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from index import StoredDocument
+from index.store import Snapshot
+
+from .terms import NUMBER, fold, number, source_names, stems
+
+# Past this many chunks a segment's chunk vectors are searched through an HNSW graph
+# (built once, when the segment is made), below it by an exact scan.
+HNSW_ROWS = 50_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 96
+# A filter or tombstones leaving fewer rows than this in a graph-searched segment: those
+# rows are scanned instead.
+FILTERED_EXACT_ROWS = 20_000
+# Tiered merging: this many segments of one size tier are joined into one.
+MERGE_FACTOR = 8
+# A segment with this share of its rows dead is rewritten without them.
+MAX_DEAD_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class Span:
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The chunks and sentences of some documents, with what is searched and looked up."""
+
+    first_chunk: int
+    first_sentence: int
+    documents: dict[str, StoredDocument]
+    chunks: list[Span]
+    chunk_rows: np.ndarray  # SQLite rowids of the chunks (the lexical index's keys)
+    dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
+    sentences: list[Span]
+    sentence_vectors: np.ndarray  # one row per sentence
+    sentence_terms: list[frozenset[str]]  # each sentence's index terms
+    entity_spans: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
+    chunk_sentences: list[np.ndarray]  # per chunk: ids of the sentences it overlaps
+    sentence_chunk: np.ndarray  # per sentence: id of the first chunk it overlaps
+    doc_chunks: dict[str, tuple[int, int]]  # per article: id of its first chunk, count
+    doc_sentences: dict[str, np.ndarray]  # per article: ids of its sentences
+    title_terms: dict[str, frozenset[str]]  # per article: its headline's terms
+    sources: dict[str, frozenset[str]]  # outlet or author, lower-cased -> doc_ids
+    words: list[str]  # every word used, lower-cased, without accents, sorted
+    vocabulary: list[str]  # every index term, sorted
+    numbers: frozenset[str]  # every number written, in one spelling
+
+    @property
+    def end_chunk(self) -> int:
+        return self.first_chunk + len(self.chunks)
+
+    @property
+    def end_sentence(self) -> int:
+        return self.first_sentence + len(self.sentences)
+
+    def chunk_vectors(self) -> np.ndarray:
+        return self.dense.reconstruct_n(0, self.dense.ntotal)
+
+    @classmethod
+    def build(
+        cls,
+        snap: Snapshot,
+        first_chunk: int,
+        first_sentence: int,
+        sentence_terms: list[frozenset[str]] | None = None,
+    ) -> Segment:
+        """The segment of ``snap``'s rows, numbered from the ids given. ``sentence_terms``
+        saves finding each sentence's terms again when they are known (a merge)."""
+        docs = {d.doc_id: d for d in snap.documents}
+        chunks = [Span(*r) for r in snap.chunks.spans]
+        sentences = [Span(*r) for r in snap.sentences.spans]
+        if sentence_terms is None:
+            sentence_terms = [
+                frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences
+            ]
+        doc_sentences = _by_doc(sentences, first_sentence)
+        chunk_sentences = _overlaps(chunks, sentences, doc_sentences, first_sentence)
+        raw = {
+            w
+            for d in docs.values()
+            for text in (d.text, d.title, d.author or "", d.outlet or "")
+            for w in re.findall(r"\w+", text.lower())
+        }
+        sources: dict[str, set[str]] = {}
+        for d in docs.values():
+            for name in source_names(d.outlet, d.author):
+                sources.setdefault(name, set()).add(d.doc_id)
+        title_terms = {d.doc_id: frozenset(stems(d.title)) for d in docs.values()}
+        doc_chunks: dict[str, tuple[int, int]] = {}
+        for i, c in enumerate(chunks):
+            first, n = doc_chunks.get(c.doc_id, (first_chunk + i, 0))
+            doc_chunks[c.doc_id] = (first, n + 1)
+        return cls(
+            first_chunk=first_chunk,
+            first_sentence=first_sentence,
+            documents=docs,
+            chunks=chunks,
+            chunk_rows=snap.chunks.ids,
+            dense=dense_index(snap.chunks.vectors),
+            sentences=sentences,
+            sentence_vectors=snap.sentences.vectors,
+            sentence_terms=sentence_terms,
+            entity_spans=snap.entities,
+            chunk_sentences=chunk_sentences,
+            sentence_chunk=_first_chunk(
+                chunk_sentences, first_chunk, first_sentence, len(sentences)
+            ),
+            doc_chunks=doc_chunks,
+            doc_sentences=doc_sentences,
+            title_terms=title_terms,
+            sources={name: frozenset(ids) for name, ids in sources.items()},
+            # Accents are dropped word by word, from the distinct words only.
+            words=sorted({w if w.isascii() else fold(w) for w in raw}),
+            vocabulary=sorted(set().union(*sentence_terms, *title_terms.values())),
+            numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
+        )
+
+
+def dense_index(vectors: np.ndarray) -> faiss.Index:
+    """An inner-product index over ``vectors``: exact while small, HNSW past HNSW_ROWS."""
+    dim = vectors.shape[1]
+    index: faiss.Index
+    if len(vectors) >= HNSW_ROWS:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+@dataclass(frozen=True)
+class Live:
+    """A segment as one generation sees it: its documents that have died since it was
+    built (deleted, replaced, or outside a question's filter) are skipped."""
+
+    segment: Segment
+    dead: frozenset[str] = frozenset()
+
+    def alive(self, doc_id: str) -> bool:
+        return doc_id in self.segment.documents and doc_id not in self.dead
+
+    def live_chunks(self) -> int:
+        return len(self.segment.chunks) - sum(self.segment.doc_chunks[d][1] for d in self.dead)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[float, int]]:
+        """The ``k`` live chunks nearest ``query`` as (score, chunk id)."""
+        seg = self.segment
+        if not seg.chunks:
+            return []
+        params = None
+        if self.dead:
+            live = np.concatenate(
+                [
+                    np.arange(first, first + n) - seg.first_chunk
+                    for d, (first, n) in seg.doc_chunks.items()
+                    if d not in self.dead
+                ]
+                or [np.zeros(0, np.int64)]
+            )
+            if not len(live):
+                return []
+            graph = isinstance(seg.dense, faiss.IndexHNSW)
+            if graph and len(live) < FILTERED_EXACT_ROWS:
+                # A graph walk that may only stop at a few rows misses some: scan them.
+                sims = seg.dense.reconstruct_batch(live) @ query
+                top = np.argsort(-sims, kind="stable")[:k]
+                return [(float(sims[j]), seg.first_chunk + int(live[j])) for j in top]
+            selector = faiss.IDSelectorBatch(live.astype(np.int64))
+            params = (
+                faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)  # type: ignore[attr-defined]
+                if graph
+                else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+            )
+        k = min(k, len(seg.chunks))
+        scores, ids = seg.dense.search(query.reshape(1, -1), k, params=params)
+        return [
+            (float(s), seg.first_chunk + int(i))
+            for s, i in zip(scores[0], ids[0], strict=True)
+            if i >= 0
+        ]
+
+
+def merge_policy(live: Sequence[Live]) -> list[int]:
+    """Which segments (positions in ``live``) to merge now: MERGE_FACTOR of one size tier
+    (sizes within a factor of MERGE_FACTOR), the smallest tier first; or one segment whose
+    dead share has grown past MAX_DEAD_SHARE. None when nothing needs merging."""
+    tiers: dict[int, list[int]] = {}
+    for i, seg in enumerate(live):
+        size = max(seg.live_chunks(), 1)
+        tiers.setdefault(int(np.log(size) / np.log(MERGE_FACTOR)), []).append(i)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            return tiers[tier][:MERGE_FACTOR]
+    for i, seg in enumerate(live):
+        total = len(seg.segment.chunks)
+        if seg.dead and total and 1 - seg.live_chunks() / total > MAX_DEAD_SHARE:
+            return [i]
+    return []
+
+
+def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segment:
+    """One segment of the live documents of ``parts``, numbered from the ids given. What
+    each row was found to hold is carried over, not found again."""
+    documents: list[StoredDocument] = []
+    chunk_spans: list[tuple[str, int, int, int]] = []
+    sentence_spans: list[tuple[str, int, int, int]] = []
+    chunk_rows, chunk_vectors, sentence_vectors = [], [], []
+    entities: list[list[tuple[int, int, str]]] = []
+    terms: list[frozenset[str]] = []
+    for part in parts:
+        seg = part.segment
+        vectors = seg.chunk_vectors()
+        for doc_id, doc in seg.documents.items():
+            if doc_id in part.dead:
+                continue
+            documents.append(doc)
+            first, n = seg.doc_chunks[doc_id]
+            local = np.arange(first, first + n) - seg.first_chunk
+            chunk_spans += [_row(seg.chunks[i]) for i in local.tolist()]
+            chunk_rows.append(seg.chunk_rows[local])
+            chunk_vectors.append(vectors[local])
+            local = seg.doc_sentences[doc_id] - seg.first_sentence
+            sentence_spans += [_row(seg.sentences[i]) for i in local.tolist()]
+            sentence_vectors.append(seg.sentence_vectors[local])
+            entities += [seg.entity_spans[i] for i in local.tolist()]
+            terms += [seg.sentence_terms[i] for i in local.tolist()]
+    dim = parts[0].segment.sentence_vectors.shape[1]
+    from index.store import Rows
+
+    def rows(spans: list, ids: list, vectors: list) -> Rows:
+        return Rows(
+            spans,
+            np.concatenate(ids) if ids else np.zeros(0, np.int64),
+            np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, dim)),
+        )
+
+    snap = Snapshot(
+        generation=0,
+        changed=None,
+        documents=documents,
+        chunks=rows(chunk_spans, chunk_rows, chunk_vectors),
+        sentences=rows(sentence_spans, [np.zeros(len(sentence_spans), np.int64)], sentence_vectors),
+        entities=entities,
+    )
+    return Segment.build(snap, first_chunk, first_sentence, sentence_terms=terms)
+
+
+def _row(span: Span) -> tuple[str, int, int, int]:
+    return (span.doc_id, span.ordinal, span.start, span.end)
+
+
+def _by_doc(sentences: list[Span], first: int) -> dict[str, np.ndarray]:
+    ids: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        ids.setdefault(s.doc_id, []).append(first + i)
+    return {d: np.array(v, dtype=np.int64) for d, v in ids.items()}
+
+
+def _overlaps(
+    chunks: list[Span], sentences: list[Span], by_doc: dict[str, np.ndarray], first: int
+) -> list[np.ndarray]:
+    """For each chunk, the ids of the sentences that overlap it (both lists are sorted)."""
+    out = []
+    none = np.zeros(0, np.int64)
+    for c in chunks:
+        ids = [
+            i
+            for i in by_doc.get(c.doc_id, none).tolist()
+            if sentences[i - first].start < c.end and sentences[i - first].end > c.start
+        ]
+        out.append(np.array(ids, dtype=np.int64))
+    return out
+
+
+def _first_chunk(
+    chunk_sentences: list[np.ndarray], first_chunk: int, first_sentence: int, n: int
+) -> np.ndarray:
+    """Per sentence of the segment: the id of the first chunk it overlaps (-1 if none)."""
+    first = np.full(n, -1, dtype=np.int64)
+    for c in range(len(chunk_sentences) - 1, -1, -1):
+        first[chunk_sentences[c] - first_sentence] = first_chunk + c
+    return first

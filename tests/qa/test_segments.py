@@ -1,0 +1,153 @@
+"""Segments: a refresh reads only what changed, and answers exactly as a corpus loaded
+afresh does (the oracle); small segments are merged; graph search finds what a scan finds."""
+
+import json
+
+import numpy as np
+import pytest
+
+from index import Store, parse, update
+from qa import retrieve, segments
+from qa.corpus import Corpus
+
+from ..conftest import ROOT, FakeEmbedder
+
+ARTICLES = {
+    "a": "Storm shuts harbour\n\nA violent storm shut the harbour at Port Elin on Monday. "
+    "Fishing boats stayed at their moorings for three days.",
+    "b": "Harbour reopens\n\nThe harbour at Port Elin reopened on Thursday after the storm. "
+    "Officials said the storm damaged two piers.",
+    "c": "Council budget\n\nThe council approved 2 million euros for the harbour repairs.",
+    "d": "Panda arrives\n\nA giant panda arrived at the city zoo from Chengdu on Friday.",
+}
+QUESTIONS = ["storm harbour Port Elin", "How much for the repairs?", "panda zoo", "piers damaged"]
+
+
+def write(store: Store, doc_id: str, text: str) -> None:
+    update(store, [parse(text, doc_id)], FakeEmbedder)
+
+
+def same_answers(a: Corpus, b: Corpus) -> None:
+    """``a`` and ``b`` hold the same articles and rank every question the same."""
+    assert a.generation == b.generation
+    assert {d: doc.text for d, doc in a.documents.items()} == {
+        d: doc.text for d, doc in b.documents.items()
+    }
+    assert a.chunk_count == b.chunk_count
+    embedder = FakeEmbedder()
+    for question in QUESTIONS:
+        query = embedder.embed([question])[0]
+        for mode in ("dense", "bm25", "hybrid"):
+            got = [(h.doc_id, h.chunk_id, h.text) for h in retrieve(a, question, query, 10, mode)]
+            want = [(h.doc_id, h.chunk_id, h.text) for h in retrieve(b, question, query, 10, mode)]
+            assert got == want, (question, mode)
+        for word in question.lower().split():
+            assert a.idf(word) == b.idf(word)
+    for doc_id in a.documents:
+        texts = [a.text(a.sentences[i]) for i in a.doc_sentences[doc_id].tolist()]
+        assert texts == [b.text(b.sentences[i]) for i in b.doc_sentences[doc_id].tolist()]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    yield s
+    s.close()
+
+
+def test_a_refreshed_corpus_answers_as_one_loaded_afresh(store):
+    corpus = Corpus.load(store)
+    steps = [
+        lambda: write(store, "a", ARTICLES["a"]),
+        lambda: write(store, "b", ARTICLES["b"]),
+        lambda: write(store, "c", ARTICLES["c"]),
+        lambda: write(store, "a", ARTICLES["a"] + " The coast road flooded too."),  # replaced
+        lambda: update(store, [], FakeEmbedder, deletes=["b"]),
+        lambda: write(store, "e", ARTICLES["a"]),  # a reprint of a
+        lambda: write(store, "d", ARTICLES["d"]),
+        lambda: update(store, [], FakeEmbedder, deletes=["a"]),  # e is no longer a reprint
+    ]
+    for step in steps:
+        step()
+        corpus = Corpus.load(store, corpus)
+        same_answers(corpus, Corpus.load(store))
+    assert corpus.documents["e"].duplicate_of is None
+
+
+def test_a_refresh_reads_and_builds_only_the_changed_articles(store):
+    for doc_id in ("a", "b", "c", "d"):
+        write(store, doc_id, ARTICLES[doc_id])
+    before = Corpus.load(store)
+    write(store, "e", "Ferry strike\n\nFerry crews walked out on Tuesday over pay.")
+    write(store, "b", ARTICLES["b"] + " Divers checked the hull.")
+    snap = store.snapshot(since=before.generation)
+    assert snap.changed == {"b", "e"}
+    assert {d.doc_id for d in snap.documents} == {"b", "e"}
+    after = Corpus.load(store, before)
+    assert after.live[0].segment is before.live[0].segment  # kept, not rebuilt
+    assert after.live[0].dead == {"b"}
+    assert set(after.live[-1].segment.documents) == {"b", "e"}
+    assert "Divers" in after.documents["b"].text
+    assert Corpus.load(store, after) is after  # nothing new: the same corpus
+
+
+def test_small_segments_are_merged_by_size_tier(store, monkeypatch):
+    monkeypatch.setattr(segments, "MERGE_FACTOR", 3)
+    corpus = Corpus.load(store)
+    for n in range(7):
+        write(store, f"n{n}", f"Notice {n}\n\nThe town hall held meeting number {n} on Monday.")
+        corpus = Corpus.load(store, corpus)
+        assert segments.merge_policy(corpus.live) == []  # no tier is left full
+    assert len(corpus.live) == 3  # tiers of 1 and 3 chunks: 1 + 3 + 3
+    same_answers(corpus, Corpus.load(store))
+    assert len(corpus.documents) == 7
+
+
+def test_a_segment_mostly_dead_is_rewritten_without_its_dead_rows(store):
+    for doc_id in ("a", "b", "c", "d"):
+        write(store, doc_id, ARTICLES[doc_id])
+    corpus = Corpus.load(store)
+    update(store, [], FakeEmbedder, deletes=["a", "b"])
+    corpus = Corpus.load(store, corpus)
+    assert all(not p.dead for p in corpus.live)
+    assert set(corpus.live[0].segment.documents) == {"c", "d"}
+    same_answers(corpus, Corpus.load(store))
+
+
+def test_a_reader_the_change_log_no_longer_reaches_loads_everything(store, monkeypatch):
+    import index.store
+
+    write(store, "a", ARTICLES["a"])
+    old = Corpus.load(store)
+    monkeypatch.setattr(index.store, "CHANGE_LOG_GENERATIONS", 1)
+    write(store, "b", ARTICLES["b"])
+    write(store, "c", ARTICLES["c"])
+    assert store.changed_since(old.generation) is None
+    fresh = Corpus.load(store, old)
+    assert fresh.live[0].segment is not old.live[0].segment
+    same_answers(fresh, Corpus.load(store))
+
+
+def test_graph_search_finds_what_a_scan_finds_on_real_vectors(seed_index, real_embedder):
+    store = Store(seed_index, real_embedder.name, real_embedder.dim, create=False)
+    exact = Corpus.load(store)
+    old = segments.HNSW_ROWS
+    segments.HNSW_ROWS = 1  # every segment searched through its graph
+    try:
+        graph = Corpus.load(store)
+    finally:
+        segments.HNSW_ROWS = old
+        store.close()
+    assert isinstance(graph.live[0].segment.dense, segments.faiss.IndexHNSW)
+    lines = (ROOT / "eval" / "questions.jsonl").read_text().splitlines()
+    questions = [json.loads(line)["question"] for line in lines]
+    queries = real_embedder.embed(questions)
+    some = sorted(exact.documents)[:3]
+    found = total = 0
+    for query in queries:
+        for a, b in ((exact, graph), (exact.narrowed(some), graph.narrowed(some))):
+            want = set(a.nearest_chunks(query, 10))
+            found += len(want & set(b.nearest_chunks(query, 10)))
+            total += len(want)
+    assert found / total >= 0.95
+    assert np.isclose(graph.idf("storm"), exact.idf("storm"))

@@ -7,82 +7,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import bm25s
 import faiss
 import numpy as np
-import simplemma
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 from bm25s.tokenization import Tokenizer
 
 from index import Store, StoredDocument
+from index.terms import STOPWORDS as STOPWORDS  # re-exported: one definition, in index/
+from index.terms import content_words as content_words
+from index.terms import stems, term
 
 from .answer_type import group
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=200_000)
-def term(word: str) -> str:
-    """A word's index term: its dictionary form, stemmed. Lemmatising first joins the
-    irregular forms a stemmer leaves apart ("met" and "meet", "brought" and "bring"). The
-    lemmatiser capitalises some proper nouns ("american" -> "American", but "americans" ->
-    "americans"), so its output is lower-cased again to keep one term per word."""
-    return _stemmer().stemWord(simplemma.lemmatize(word, lang="en").lower())
-
-
 def tokenizer() -> Tokenizer:
     return Tokenizer(stemmer=term, stopwords="en")
-
-
-# Words that say what kind of answer is wanted, not what it is about.
-_QUESTION_WORDS = {
-    "who",
-    "whom",
-    "whose",
-    "what",
-    "when",
-    "where",
-    "which",
-    "why",
-    "how",
-    "did",
-    "does",
-    "do",
-    "many",
-    "much",
-    "could",
-    "would",
-    "should",
-    "might",
-    "must",
-    "can",
-    "will",
-    "according",
-}
-STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
-_STOP = STOPWORDS
-
-
-def stems(text: str) -> list[str]:
-    """Content words of ``text`` as the BM25 vocabulary spells them (lower-cased, stemmed)."""
-    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-    return [term(w) for w in words if w not in _STOP]
-
-
-def content_words(text: str) -> dict[str, str]:
-    """Each index term of ``text`` with the word that gave it first (lower-cased)."""
-    words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-    out: dict[str, str] = {}
-    for w in words:
-        if w not in _STOP:
-            out.setdefault(term(w), w)
-    return out
 
 
 # Abbreviations readers type that articles often spell out. A question's abbreviation is

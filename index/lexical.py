@@ -6,8 +6,9 @@ background under its default ``LogMergePolicy`` (the Python binding offers no ot
 segments are grouped into layers by their live documents (everything under 10,000 in one,
 then layers 0.75 of a log2 apart) and a layer of 8 segments is merged into one, so a
 segment shrunk by deletes sinks into a smaller layer and its dead documents go when that
-layer next merges. Merges never block readers; a commit only waits for a finished merge
-to be recorded. A segment above 10 million live documents is never merged.
+layer next merges. Merges run in tantivy's own threads and never block readers; a write
+returns after its commit, not after the merges it sets off. A segment above 10 million
+live documents is never merged.
 
 The generation rides in the same commit, as a document of its own that has no terms and
 no chunk id (the binding cannot set tantivy's commit payload). A commit is all or nothing,
@@ -58,10 +59,10 @@ SCHEMA = _schema()
 # One indexing thread (this machine has two cores, shared) writes one segment per commit.
 WRITER_THREADS = 1
 WRITER_HEAP_BYTES = 64_000_000
-# Up to this many chunks, ``only`` is a union of term queries, past it a term set query:
-# the union was 3-4x faster for 10-100 chunks and slower from some 500 (12,780 chunks) or
-# 3,000 (1M chunks) on, see bench/RESULTS.md.
-FEW = 256
+# Up to this many chunks, ``only`` is a union of term queries, past it a term set query.
+# The union was 2-4x faster for 10-100 chunks; the term set was faster from some 500 chunks
+# on in the BBC index (12,780 chunks) and from some 3,000 at 1M (bench/RESULTS.md).
+FEW = 512
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import json
 import re
+import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ WRITER_HEAP_BYTES = 64_000_000
 # The union was 2-4x faster for 10-100 chunks; the term set was faster from some 500 chunks
 # on in the BBC index (12,780 chunks) and from some 3,000 at 1M (bench/RESULTS.md).
 FEW = 512
+_OPEN_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -95,21 +97,22 @@ class LexicalView:
         """The ``k`` chunks best matching any of ``terms`` by BM25, as (chunk id, score),
         best first. A term given twice counts twice. ``only``: those chunk ids alone."""
         words = " ".join(terms).split()
-        if k <= 0 or not words or (only is not None and not only):
+        among = None if only is None else [int(c) for c in only]  # numpy ids too
+        if k <= 0 or not words or among == []:
             return []
         query = Query.boolean_query(
             [(Occur.Should, Query.term_query(SCHEMA, TERMS, w, index_option="freq")) for w in words]
         )
-        if only is not None:
-            among = (
+        if among is not None:
+            within = (
                 Query.boolean_query(
-                    [(Occur.Should, Query.term_query(SCHEMA, CHUNK, c)) for c in only]
+                    [(Occur.Should, Query.term_query(SCHEMA, CHUNK, c)) for c in among]
                 )
-                if len(only) <= FEW
-                else Query.term_set_query(SCHEMA, CHUNK, list(only))
+                if len(among) <= FEW
+                else Query.term_set_query(SCHEMA, CHUNK, among)
             )
             query = Query.boolean_query(
-                [(Occur.Must, query), (Occur.Must, Query.const_score_query(among, 0.0))]
+                [(Occur.Must, query), (Occur.Must, Query.const_score_query(within, 0.0))]
             )
         hits = self._searcher.search(query, k, count=False).hits
         chunks = _integers(self._searcher, CHUNK, [address for _, address in hits])
@@ -153,9 +156,18 @@ class LexicalIndex:
 
     def view(self) -> LexicalView:
         """A reader of the last commit on disk (a point-in-time view)."""
-        with _told(self.directory):
-            self._index.reload()
-            return LexicalView(self._index.searcher())
+        for attempt in range(_OPEN_TRIES):
+            try:
+                with _told(self.directory):
+                    self._index.reload()
+                    return LexicalView(self._index.searcher())
+            except IndexCorrupt as e:
+                # A writer in another process may have merged away, and deleted, the
+                # segments of the commit this reader had just read of: read the next one.
+                if attempt == _OPEN_TRIES - 1 or "FileDoesNotExist" not in str(e):
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def write(
         self, adds: Iterable[tuple[int, list[str]]], deletes: Iterable[int], generation: int
@@ -163,16 +175,16 @@ class LexicalIndex:
         """In one commit: delete the chunks ``deletes``, add each (chunk id, its index
         terms) of ``adds`` (replacing a chunk of that id), and record ``generation``, which
         must be above the committed one. Returns once the commit is durable."""
-        documents, replaced = [], set(deletes)
+        documents, replaced = [], {int(c) for c in deletes}
         for chunk_id, terms in adds:
             text = " ".join(terms)
             if len(text.split()) != len(terms):
                 raise ValueError(f"an index term of chunk {chunk_id} is empty or has a space")
             document = tantivy.Document()
-            document.add_integer(CHUNK, chunk_id)
+            document.add_integer(CHUNK, int(chunk_id))
             document.add_text(TERMS, text)
             documents.append(document)
-            replaced.add(chunk_id)
+            replaced.add(int(chunk_id))
         writer = self._writable()
         if generation <= self._generation:
             raise ValueError(

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tantivy
 
@@ -111,6 +112,7 @@ def test_only_restricts_the_search_to_those_chunks_with_their_own_scores(lexical
     assert view.search(question, 5, only={99}) == []
     many = set(range(100, 100 + FEW)) | {2, 4}  # past FEW: a term set query
     assert view.search(question, 5, only=many) == among
+    assert view.search(question, 5, only=np.array([2, 4])) == among  # rowids from numpy
 
 
 def test_the_index_reopens_with_its_chunks_and_generation(lexical, tmp_path):

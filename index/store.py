@@ -4,7 +4,10 @@ SQLite is the single source of truth: documents (original text), their chunk and
 sentence spans, and every vector, keyed by the hash of the text it embeds (so no text
 is ever embedded twice). Each update is one transaction, so a crash at any point leaves
 the index as it was before, and bumps ``generation`` so that readers know to reload.
-The FAISS and BM25 indexes are built from it in memory when a reader loads it.
+
+The chunks' lexical index (index/lexical.py, in the folder ``lexical``) follows each
+update with a commit of its own, after SQLite's. If a write dies between the two, the
+lexical index is behind; the next write, or ``sync_lexical``, indexes every chunk afresh.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import fcntl
 import functools
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -30,15 +34,20 @@ from .faults import (
     IndexBusy,
     IndexMismatch,
     IndexMissing,
+    IndexProblem,
     storage_problem,
     unwritable,
 )
+from .lexical import LexicalIndex
 from .records import Article, Span
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 DB_FILE = "index.sqlite3"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "write.lock"
+LEXICAL_DIR = "lexical"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -193,6 +202,7 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._check_manifest()
+        self._lexical: LexicalIndex | None = None
 
     # -- manifest ---------------------------------------------------------------
     def _check_manifest(self) -> None:
@@ -273,6 +283,51 @@ class Store:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    @_storage_errors
+    def lexical(self) -> LexicalIndex:
+        """The chunks' lexical index, opened (or created) on first use."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.dir / LEXICAL_DIR)
+        return self._lexical
+
+    @_storage_errors
+    def sync_lexical(self) -> bool:
+        """Index every chunk afresh if the lexical index is not at the stored generation
+        (a write died between its two commits, or the index predates it); True if it was
+        not. Call it holding the write lock."""
+        from .terms import lexical_terms  # (bm25s's stop words: only when there is text)
+
+        lexical, generation = self.lexical(), self.generation()
+        if lexical.committed_generation() == generation:
+            return False
+        rows = self._db.execute(
+            'SELECT c.rowid, substr(d.text, c.start + 1, c."end" - c.start) FROM chunks c '
+            "JOIN documents d ON d.doc_id = c.doc_id"
+        ).fetchall()
+        try:
+            lexical.rebuild(((r, lexical_terms(t)) for r, t in rows), generation)
+        finally:
+            lexical.close()
+        return True
+
+    def _index_terms(
+        self, generation: int, deletes: list[int], adds: list[tuple[int, list[str]]]
+    ) -> None:
+        """Bring the lexical index from ``generation - 1`` to ``generation``."""
+        try:
+            lexical = self.lexical()
+            if lexical.committed_generation() != generation - 1:
+                self.sync_lexical()
+                return
+            try:
+                lexical.write(adds, deletes, generation)
+            finally:
+                lexical.close()  # its lock and merges are the write's: none outlive it
+        except IndexProblem as e:
+            # The articles are stored (SQLite committed); only their words are not yet
+            # searchable. The next write, or the next service to start, indexes them.
+            log.warning("the lexical index stays at an older generation: %s", e)
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         self._db.execute("BEGIN IMMEDIATE")
@@ -339,8 +394,12 @@ class Store:
         A replaced document keeps its place in the order of arrival, which decides which
         of two reprints is the original.
         """
+        from .terms import lexical_terms  # (bm25s's stop words: only when there is text)
+
         entries = list(entries)
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        gone: list[int] = []  # ids of the chunks deleted or replaced
+        added: list[tuple[int, list[str]]] = []  # (chunk id, its terms) of the new ones
         with self._transaction() as db:
             if replace_all:
                 keep = {e.article.doc_id for e in entries}
@@ -350,12 +409,20 @@ class Store:
             old_hashes: set[str] = set()  # the texts those spans embedded
             for doc_id in deletes:
                 old_hashes |= self._span_hashes(doc_id)
+                gone += self._chunk_ids(doc_id)
                 if db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount:
                     touched.add(doc_id)
             for e in entries:
                 old_hashes |= self._span_hashes(e.article.doc_id)
-                if self._put(e, now):
+                gone += self._chunk_ids(e.article.doc_id)
+                replaced, first = self._put(e, now)
+                if replaced:
                     touched.add(e.article.doc_id)
+                text = e.article.text
+                added += [
+                    (first + i, lexical_terms(text[s:end]))
+                    for i, (s, end, _) in enumerate(e.chunks)
+                ]
             written = {e.article.doc_id for e in entries}
             redecided = self._detect_duplicates(written, touched)
             if replace_all:  # also sweep vectors cached by updates that never completed
@@ -369,7 +436,12 @@ class Store:
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
             generation = self.generation()
             self._log_changes(generation, set(deletes) | written | redecided)
-            return generation
+        self._index_terms(generation, gone, added)
+        return generation
+
+    def _chunk_ids(self, doc_id: str) -> list[int]:
+        query = "SELECT rowid FROM chunks WHERE doc_id = ?"
+        return [r for (r,) in self._db.execute(query, (doc_id,))]
 
     def _log_changes(self, generation: int, doc_ids: set[str]) -> None:
         self._db.executemany(
@@ -383,8 +455,9 @@ class Store:
                 (oldest,),
             )
 
-    def _put(self, e: Entry, now: str) -> bool:
-        """Insert or replace one document and its spans; True if it replaced one."""
+    def _put(self, e: Entry, now: str) -> tuple[bool, int]:
+        """Insert or replace one document and its spans; whether it replaced one, and the
+        id of its first chunk (the others follow it)."""
         a = e.article
         row = (
             a.title,
@@ -428,7 +501,7 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(a.doc_id, i, *s) for i, s in enumerate(e.sentences)],
         )
-        return bool(replaced)
+        return bool(replaced), first
 
     def _span_hashes(self, doc_id: str) -> set[str]:
         return {
@@ -661,6 +734,8 @@ class Store:
         return problems
 
     def close(self) -> None:
+        if self._lexical is not None:
+            self._lexical.close()
         self._db.close()
 
 

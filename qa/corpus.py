@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Generic, TypeVar
 
-import bm25s
 import numpy as np
 
 from index import Store, StoredDocument
+from index.lexical import LexicalView
 
 from .answer_type import group
 from .segments import Live, Segment, Span, merge, merge_policy
@@ -33,7 +33,6 @@ from .terms import (
     number,
     stems,
     term,
-    tokenizer,
 )
 
 __all__ = [
@@ -48,58 +47,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Lexical:
-    """BM25 over the live chunks of one generation, with each term's document frequency."""
-
-    bm25: bm25s.BM25 | None
-    vocab: dict[str, int]  # term -> token id
-    df: np.ndarray  # per token id: chunks holding it
-    chunk_ids: np.ndarray  # per BM25 row: the chunk's id
-    num_docs: int
-
-    @classmethod
-    def build(cls, live: tuple[Live, ...]) -> Lexical:
-        tokens = tokenizer()
-        ids, texts = [], []
-        for part in live:
-            seg = part.segment
-            for i, c in enumerate(seg.chunks):
-                if c.doc_id not in part.dead:
-                    ids.append(seg.first_chunk + i)
-                    texts.append(seg.documents[c.doc_id].text[c.start : c.end])
-        rows = tokens.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
-        bm25 = None
-        if texts:
-            bm25 = bm25s.BM25()
-            bm25.index(rows, show_progress=False)
-        vocab = tokens.get_vocab_dict()
-        df = np.zeros(len(vocab) + 1, dtype=np.float64)
-        for r in rows:
-            df[list(set(r))] += 1
-        return cls(bm25, vocab, df, np.array(ids, dtype=np.int64), len(texts))
-
-    def doc_freq(self, t: str) -> int:
-        return int(self.df[self.vocab[t]]) if t in self.vocab else 0
-
-    def ranking(
-        self, terms: list[str], depth: int, only: np.ndarray | None
-    ) -> list[tuple[float, int]]:
-        """The ``depth`` chunks BM25 scores highest for ``terms`` (among the rows ``only``,
-        when given) as (score, chunk id); none that share no term."""
-        ids = [self.vocab[t] for t in terms if t in self.vocab]
-        if not ids or self.bm25 is None:
-            return []
-        scores = self.bm25.get_scores(ids)
-        rows = np.arange(len(scores)) if only is None else only
-        scores = scores[rows]
-        if not len(scores):
-            return []
-        top = np.argpartition(-scores, min(depth, len(scores)) - 1)[:depth]
-        top = top[np.lexsort((top, -scores[top]))]  # best first, ties by position
-        return [(float(scores[i]), int(self.chunk_ids[rows[i]])) for i in top if scores[i] > 0]
 
 
 class _Rows(Generic[T]):
@@ -179,9 +126,9 @@ class Corpus:
 
     generation: int
     live: tuple[Live, ...]  # by first id
-    lexical: Lexical
-    # The BM25 rows of a corpus narrowed to some articles (``narrowed``); None: all.
-    lexical_rows: np.ndarray | None = None
+    lexical: LexicalView  # the chunks' BM25 index, at this generation or just after
+    # The store ids of the chunks of a corpus narrowed to some articles; None: all.
+    lexical_only: np.ndarray | None = None
 
     # -- rows, by id ------------------------------------------------------------
     @cached_property
@@ -288,7 +235,14 @@ class Corpus:
     def lexical_ranking(self, question: str, depth: int) -> list[int]:
         """The ids of the ``depth`` live chunks BM25 ranks highest for ``question``."""
         terms = lexical_terms(self.spell_out(question))
-        return self._best(self.lexical.ranking(terms, depth, self.lexical_rows), depth)
+        found = self.lexical.search(terms, depth, self.lexical_only)
+        rows = np.array([r for r, _ in found], dtype=np.int64)
+        ids = np.full(len(rows), -1, dtype=np.int64)
+        for part in self.live:
+            ids = np.maximum(ids, part.chunks_of_rows(rows))
+        # A chunk the view holds but this generation does not (written since) is skipped.
+        scored = [(score, int(i)) for (_, score), i in zip(found, ids, strict=True) if i >= 0]
+        return self._best(scored, depth)
 
     def order(self, i: int) -> tuple[str, int]:
         """Where chunk ``i`` stands in the collection: ties are broken by this, so that a
@@ -329,10 +283,8 @@ class Corpus:
         live = tuple(
             Live(p.segment, p.dead | (p.segment.documents.keys() - keep)) for p in self.live
         )
-        rows = np.flatnonzero(
-            np.isin(self.lexical.chunk_ids, [i for p in live for i in _live_chunk_ids(p)])
-        )
-        return replace(self, live=live, lexical_rows=rows)
+        rows = np.array([r for p in live for r in p.live_rows()], dtype=np.int64)
+        return replace(self, live=live, lexical_only=rows)
 
     # -- loading ----------------------------------------------------------------
     @classmethod
@@ -340,10 +292,15 @@ class Corpus:
         """The newest generation in ``store``: built from ``previous`` with only what
         changed since read, when the store's change log reaches back to it."""
         snap = store.snapshot(since=previous.generation if previous else None)
+        # Read after the snapshot: the lexical index commits after the store does, so it is
+        # at the snapshot's generation unless a write is between its two commits.
+        lexical = store.lexical().view()
         if previous is None or snap.changed is None:
             live: tuple[Live, ...] = (Live(Segment.build(snap, 0, 0)),) if snap.documents else ()
         elif snap.generation == previous.generation:
-            return previous
+            if lexical.generation == previous.lexical.generation:
+                return previous
+            return replace(previous, lexical=lexical)  # it has caught up
         else:
             changed = snap.changed
             live = tuple(
@@ -354,7 +311,13 @@ class Corpus:
             if snap.documents:
                 live += (Live(Segment.build(snap, *_next_ids(previous.live))),)
             live = _merged(live, _next_ids(previous.live + live))
-        return cls(generation=snap.generation, live=live, lexical=Lexical.build(live))
+        return cls(generation=snap.generation, live=live, lexical=lexical)
+
+    @property
+    def lexical_behind(self) -> bool:
+        """Whether the lexical index this corpus reads lags the store (it is caught up
+        by the next write, or ``Store.sync_lexical``)."""
+        return self.lexical.generation < self.generation
 
 
 def _next_ids(live: tuple[Live, ...]) -> tuple[int, int]:
@@ -372,12 +335,6 @@ def _merged(live: tuple[Live, ...], next_ids: tuple[int, int]) -> tuple[Live, ..
         live = tuple(p for i, p in enumerate(live) if i not in pick) + (joined,)
         next_ids = (joined.segment.end_chunk, joined.segment.end_sentence)
     return live
-
-
-def _live_chunk_ids(part: Live) -> Iterator[int]:
-    for doc_id, (first, n) in part.segment.doc_chunks.items():
-        if doc_id not in part.dead:
-            yield from range(first, first + n)
 
 
 def _prefixed(lists: list[list[str]], prefix: str) -> list[str]:

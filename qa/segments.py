@@ -13,7 +13,7 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import faiss
@@ -54,7 +54,8 @@ class Segment:
     first_sentence: int
     documents: dict[str, StoredDocument]
     chunks: list[Span]
-    chunk_rows: np.ndarray  # SQLite rowids of the chunks (the lexical index's keys)
+    chunk_rows: np.ndarray  # the chunks' ids in the store (the lexical index's keys)
+    row_order: np.ndarray  # the positions of chunk_rows, in increasing order
     dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
     sentences: list[Span]
     sentence_vectors: np.ndarray  # one row per sentence
@@ -121,6 +122,7 @@ class Segment:
             documents=docs,
             chunks=chunks,
             chunk_rows=snap.chunks.ids,
+            row_order=np.argsort(snap.chunks.ids, kind="stable"),
             dense=dense_index(snap.chunks.vectors),
             sentences=sentences,
             sentence_vectors=snap.sentences.vectors,
@@ -165,6 +167,33 @@ class Live:
 
     def alive(self, doc_id: str) -> bool:
         return doc_id in self.segment.documents and doc_id not in self.dead
+
+    def chunks_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The chunk id of each store id in ``rows`` that is a live chunk of this segment,
+        -1 for the others."""
+        seg = self.segment
+        out = np.full(len(rows), -1, dtype=np.int64)
+        if not len(seg.chunks) or not len(rows):
+            return out
+        ordered = seg.chunk_rows[seg.row_order]
+        at = np.minimum(np.searchsorted(ordered, rows), len(ordered) - 1)
+        found = ordered[at] == rows
+        local = seg.row_order[at[found]]
+        ids = seg.first_chunk + local
+        if self.dead:
+            alive = np.array([seg.chunks[i].doc_id not in self.dead for i in local.tolist()], bool)
+            ids = np.where(alive, ids, -1)
+        out[found] = ids
+        return out
+
+    def live_rows(self) -> Iterator[int]:
+        """The store ids of the live chunks."""
+        seg = self.segment
+        for doc_id, (first, n) in seg.doc_chunks.items():
+            if doc_id not in self.dead:
+                yield from seg.chunk_rows[
+                    first - seg.first_chunk : first - seg.first_chunk + n
+                ].tolist()
 
     def live_chunks(self) -> int:
         return len(self.segment.chunks) - sum(self.segment.doc_chunks[d][1] for d in self.dead)

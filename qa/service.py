@@ -71,6 +71,7 @@ class QA:
         self.weights = weights or Weights.load()
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
+        self._sync_lexical()
         self.corpus = Corpus.load(self.store)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -82,6 +83,16 @@ class QA:
         self._on_reload: Callable[[float], None] | None = None
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
+
+    def _sync_lexical(self) -> None:
+        """Bring the lexical index up to the store's generation if a write died between
+        its two commits (or it predates the index), unless a writer is at work: that
+        writer does it."""
+        try:
+            with self.store.writer(wait=0):
+                self.store.sync_lexical()
+        except IndexProblem:
+            pass  # busy, or a read-only folder: answers go on without the newest chunks
 
     @property
     def embedder(self) -> Embedder:
@@ -127,7 +138,10 @@ class QA:
                         raise
                     old, self.store, self.corpus = self.store, store, corpus
                     old.close()
-                elif self.store.generation() != self.corpus.generation:
+                elif (
+                    self.store.generation() != self.corpus.generation
+                    or self.corpus.lexical_behind
+                ):
                     self.corpus = Corpus.load(self.store, self.corpus)
                 else:
                     self._gone = None

@@ -12,86 +12,55 @@ lexical index is behind; the next write, or ``sync_lexical``, indexes every chun
 
 from __future__ import annotations
 
-import fcntl
 import functools
-import hashlib
 import json
 import logging
 import os
 import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from .faults import (
-    IndexBusy,
-    IndexMismatch,
-    IndexMissing,
-    IndexProblem,
-    storage_problem,
-    unwritable,
-)
+from .faults import IndexMismatch, IndexMissing, IndexProblem, storage_problem, unwritable
 from .lexical import LexicalIndex
-from .records import Article, Span
+from .lock import LOCK_FILE, write_lock
+from .reprints import detect_duplicates
+from .schema import SCHEMA
+from .stored import (
+    Entry,
+    Fingerprint,
+    Rows,
+    Snapshot,
+    StoredDocument,
+    document_of_row,
+    norm_hash,
+    parts,
+    text_hash,
+)
+
+__all__ = [
+    "Entry",
+    "Fingerprint",
+    "Rows",
+    "Snapshot",
+    "Store",
+    "StoredDocument",
+    "norm_hash",
+    "text_hash",
+]
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 DB_FILE = "index.sqlite3"
 MANIFEST_FILE = "manifest.json"
-LOCK_FILE = "write.lock"
 LEXICAL_DIR = "lexical"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    published TEXT,
-    source TEXT,
-    outlet TEXT,
-    author TEXT,
-    text TEXT NOT NULL,
-    body TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    duplicate_of TEXT,
-    indexed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
--- Named entities of a sentence's text, by its hash: a JSON list of [start, end, label].
-CREATE TABLE IF NOT EXISTS entities (hash TEXT PRIMARY KEY, spans TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    PRIMARY KEY (doc_id, ordinal)
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    norm TEXT NOT NULL,
-    PRIMARY KEY (doc_id, ordinal)
-);
-CREATE INDEX IF NOT EXISTS sentences_norm ON sentences(norm);
-CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
-CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(hash);
--- Which documents each generation added, replaced or deleted (or re-decided as reprints),
--- so that a reader loads only what changed since the generation it holds.
-CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, doc_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
-"""
 
 # Generations of changes kept; a reader further behind than this loads everything afresh.
 CHANGE_LOG_GENERATIONS = 10_000
@@ -116,74 +85,6 @@ def _storage_errors(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def norm_hash(text: str) -> str:
-    """Hash of a sentence with case, punctuation and spacing ignored (reprints differ there)."""
-    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
-    return text_hash(" ".join(words))
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    title: str
-    published: date | None
-    source: str | None
-    outlet: str | None
-    author: str | None
-    text: str
-    body: tuple[Span, ...]
-    content_hash: str
-    duplicate_of: str | None
-    chunks: int = 0
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """A stored document's text hash and the metadata given with it."""
-
-    content_hash: str
-    source: str | None
-    title: str
-    published: date | None
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Stored chunks or sentences as (doc_id, ordinal, start, end), ordered by document and
-    ordinal, with their row ids and vectors in the same order."""
-
-    spans: list[tuple[str, int, int, int]]
-    ids: np.ndarray  # SQLite rowids: a row keeps its id until its document changes
-    vectors: np.ndarray
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a reader loads: every stored document (or, for a delta, those changed since
-    the reader's generation), read in one transaction so it is never half old, half new."""
-
-    generation: int
-    changed: frozenset[str] | None  # a delta: the doc_ids changed since; None: everything
-    documents: list[StoredDocument]
-    chunks: Rows
-    sentences: Rows
-    entities: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One article ready to store: its spans and the hash of each span's text."""
-
-    article: Article
-    content_hash: str
-    chunks: tuple[tuple[int, int, str], ...]  # (start, end, text hash)
-    sentences: tuple[tuple[int, int, str, str], ...]  # (start, end, text hash, norm hash)
-
-
 class Store:
     """Read and write one index folder."""
 
@@ -200,7 +101,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
         self._check_manifest()
         self._lexical: LexicalIndex | None = None
 
@@ -250,38 +151,9 @@ class Store:
         return json.loads(path.read_text())
 
     # -- writing ----------------------------------------------------------------
-    @contextmanager
-    def writer(self, wait: float = 10.0) -> Iterator[None]:
-        """Hold the index's write lock; another writer waits up to ``wait`` seconds.
-
-        The lock is a flock, so the kernel drops it when its holder dies, even by SIGKILL.
-        """
-        try:
-            lock = open(self.dir / LOCK_FILE, "a+")  # noqa: SIM115 (closed by the with below)
-        except OSError as e:
-            raise storage_problem(e, self.dir, self.dir / DB_FILE) or e from e
-        with lock:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        lock.seek(0)
-                        holder = lock.read().strip() or "unknown"
-                        raise IndexBusy(
-                            f"another process (pid {holder}) is updating the index at "
-                            f"{self.dir}; try again when it has finished"
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                lock.truncate(0)
-                lock.write(f"{os.getpid()}\n")
-                lock.flush()
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    def writer(self, wait: float = 10.0) -> AbstractContextManager[None]:
+        """Hold the index's write lock; another writer waits up to ``wait`` seconds."""
+        return write_lock(self.dir, self.dir / DB_FILE, wait)
 
     @_storage_errors
     def lexical(self) -> LexicalIndex:
@@ -344,7 +216,7 @@ class Store:
         assert table in ("vectors", "entities")
         wanted = set(hashes)
         have: set[str] = set()
-        for part in _parts(sorted(wanted)):
+        for part in parts(sorted(wanted)):
             marks = ",".join("?" * len(part))
             query = f"SELECT hash FROM {table} WHERE hash IN ({marks})"
             have.update(h for (h,) in self._db.execute(query, part))
@@ -515,7 +387,7 @@ class Store:
 
     def _drop_unused_vectors(self, hashes: set[str]) -> None:
         """Drop the vectors of ``hashes`` that no span refers to any more (old texts)."""
-        for part in _parts(sorted(hashes)):
+        for part in parts(sorted(hashes)):
             marks = ",".join("?" * len(part))
             self._db.execute(
                 f"DELETE FROM vectors WHERE hash IN ({marks}) "
@@ -529,58 +401,9 @@ class Store:
                 part,
             )
 
-    # Share of an article's sentences found in one earlier article that makes it a
-    # reprint of that article (wire copy run by another outlet).
-    DUPLICATE_SHARE = 0.6
-
     def _detect_duplicates(self, written: set[str], touched: set[str]) -> set[str]:
-        """Decide ``duplicate_of`` for the documents just written and for those that were
-        reprints of a document just replaced or deleted, in order of arrival; returns the
-        documents decided."""
-        todo = set(written)
-        for part in _parts(sorted(touched)):
-            marks = ",".join("?" * len(part))
-            todo.update(
-                d
-                for (d,) in self._db.execute(
-                    f"SELECT doc_id FROM documents WHERE duplicate_of IN ({marks})", part
-                )
-            )
-        rows = []
-        for part in _parts(sorted(todo)):
-            marks = ",".join("?" * len(part))
-            rows += self._db.execute(
-                f"SELECT rowid, doc_id FROM documents WHERE doc_id IN ({marks})", part
-            ).fetchall()
-        for arrival, doc_id in sorted(rows):
-            self._db.execute(
-                "UPDATE documents SET duplicate_of = ? WHERE doc_id = ?",
-                (self._duplicate_of(doc_id, arrival), doc_id),
-            )
-        return {doc_id for _, doc_id in rows}
-
-    def _duplicate_of(self, doc_id: str, arrival: int) -> str | None:
-        """The original of the earlier article that most of ``doc_id``'s sentences appear in."""
-        query = "SELECT norm FROM sentences WHERE doc_id = ?"
-        norms = sorted({n for (n,) in self._db.execute(query, (doc_id,))})
-        counts: dict[tuple[int, str], int] = {}
-        for part in _parts(norms):
-            marks = ",".join("?" * len(part))
-            for other_arrival, other, n in self._db.execute(
-                f"SELECT d.rowid, s.doc_id, COUNT(DISTINCT s.norm) FROM sentences s "
-                f"JOIN documents d ON d.doc_id = s.doc_id WHERE s.norm IN ({marks}) "
-                "AND d.rowid < ? GROUP BY s.doc_id",
-                [*part, arrival],
-            ):
-                counts[(other_arrival, other)] = counts.get((other_arrival, other), 0) + n
-        # Most shared sentences; of equals, the earliest.
-        best = max(counts.items(), key=lambda kv: (kv[1], -kv[0][0]), default=None)
-        if not best or best[1] < self.DUPLICATE_SHARE * len(norms):
-            return None
-        (original,) = self._db.execute(
-            "SELECT COALESCE(duplicate_of, doc_id) FROM documents WHERE doc_id = ?", (best[0][1],)
-        ).fetchone()
-        return original
+        """Decide which documents are reprints (reprints.py); returns those decided."""
+        return detect_duplicates(self._db, written, touched)
 
     # -- reading ----------------------------------------------------------------
     @_storage_errors
@@ -605,7 +428,7 @@ class Store:
             "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
             "FROM documents d {where} ORDER BY doc_id"
         )
-        return [_document(r) for r in self._select(query, "d.doc_id", doc_ids)]
+        return [document_of_row(r) for r in self._select(query, "d.doc_id", doc_ids)]
 
     @_storage_errors
     def document(self, doc_id: str) -> StoredDocument | None:
@@ -618,7 +441,7 @@ class Store:
         if doc_ids is None:
             return self._db.execute(query.format(where="")).fetchall()
         rows: list[tuple] = []
-        for part in _parts(sorted(set(doc_ids))):
+        for part in parts(sorted(set(doc_ids))):
             where = f"WHERE {column} IN ({','.join('?' * len(part))})"
             rows += self._db.execute(query.format(where=where), part).fetchall()
         return rows
@@ -745,25 +568,3 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_dev, st.st_ino
-
-
-def _document(row: tuple) -> StoredDocument:
-    return StoredDocument(
-        doc_id=row[0],
-        title=row[1],
-        published=date.fromisoformat(row[2]) if row[2] else None,
-        source=row[3],
-        outlet=row[4],
-        author=row[5],
-        text=row[6],
-        body=tuple(Span(s, e) for s, e in json.loads(row[7])),
-        content_hash=row[8],
-        duplicate_of=row[9],
-        chunks=row[11],
-    )
-
-
-def _parts(keys: list[str], size: int = 500) -> Iterator[list[str]]:
-    """``keys`` in slices small enough for one SQL ``IN (...)``."""
-    for i in range(0, len(keys), size):
-        yield keys[i : i + size]

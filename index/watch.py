@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .build import Report
-from .store import IndexBusy
+from .faults import IndexBusy
 
 log = logging.getLogger(__name__)
 

@@ -201,16 +201,19 @@ _PROBES = [
 
 
 def probe(n: int) -> Probe:
-    """Probe article ``n``: invented names, so that only it can answer its question."""
+    """Probe article ``n``: invented names, so that only it can answer its question. Its
+    headline, its question and three of its sentences name ``n``: an earlier probe of the
+    same invented names neither answers it nor makes it a reprint."""
     body, person, job = _PROBES[n % len(_PROBES)]
     text = (
-        f"{body} names new chair\n\n"
-        f"The {body} has elected {person} as its new chair, the board said on Tuesday. "
-        f"{person}, a retired {job}, will take up the post in the spring.\n\n"
-        f"Members of the {body} voted by a large majority at a meeting held last week. "
+        f"{body} names new chair for {2030 + n}\n\n"
+        f"The {body} has elected {person} as its new chair for {2030 + n}, the board said. "
+        f"{person}, a retired {job}, will take up the post in the spring of {2030 + n}.\n\n"
+        f"Members of the {body} voted by a large majority at their meeting number {n}. "
         f"The outgoing chair said the {body} would be in safe hands.\n"
     )
-    return Probe(f"probe-{n}", text, f"Who has the {body} elected as its new chair?")
+    question = f"Who has the {body} elected as its new chair for {2030 + n}?"
+    return Probe(f"probe-{n}", text, question)
 
 
 def add_with_cli(index_dir: Path, p: Probe) -> float:

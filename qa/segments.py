@@ -58,7 +58,7 @@ class Segment:
     row_order: np.ndarray  # the positions of chunk_rows, in increasing order
     dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
     sentences: list[Span]
-    sentence_vectors: np.ndarray  # one row per sentence
+    sentence_vectors: np.ndarray  # float16 (half the memory; cosines to 3 decimals)
     sentence_terms: list[frozenset[str]]  # each sentence's index terms
     entity_spans: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
     chunk_sentences: list[np.ndarray]  # per chunk: ids of the sentences it overlaps
@@ -125,7 +125,7 @@ class Segment:
             row_order=np.argsort(snap.chunks.ids, kind="stable"),
             dense=dense_index(snap.chunks.vectors),
             sentences=sentences,
-            sentence_vectors=snap.sentences.vectors,
+            sentence_vectors=snap.sentences.vectors.astype(np.float16),
             sentence_terms=sentence_terms,
             entity_spans=snap.entities,
             chunk_sentences=chunk_sentences,

@@ -492,7 +492,7 @@ def bbc_table(r: dict, args: argparse.Namespace) -> str:
          f"{args.questions} held-out)",
          f"{after[0]:.1f} / {after[1]:.1f} ms"),
     ]  # fmt: skip
-    return "\n".join(["| BBC collection | before |", "| --- | --- |"] +
+    return "\n".join(["| BBC collection | this checkout |", "| --- | --- |"] +
                      [f"| {a} | {b} |" for a, b in rows])  # fmt: skip
 
 

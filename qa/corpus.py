@@ -189,7 +189,8 @@ class Corpus:
 
     # -- collection-wide words --------------------------------------------------
     def words_with_prefix(self, prefix: str) -> list[str]:
-        """The words of the articles that start with ``prefix``."""
+        """The words of the articles that start with ``prefix`` (those of an article
+        deleted since its segment was built count until the segment is merged)."""
         return _prefixed([p.segment.words for p in self.live], prefix)
 
     def terms_with_prefix(self, prefix: str) -> list[str]:
@@ -205,8 +206,9 @@ class Corpus:
         return self.lexical.doc_freq(t) > 0
 
     def idf(self, t: str) -> float:
-        """The inverse document frequency of term ``t`` over chunks, as BM25 weighs it (a
-        term no chunk holds weighs as one that a single chunk would)."""
+        """The inverse document frequency of term ``t`` over chunks, as BM25 weighs it. A
+        term no chunk holds weighs most: it is the strongest sign that the articles do not
+        answer. Chunks deleted since tantivy last merged still count, as in Lucene."""
         n, df = max(self.lexical.num_docs, 1), self.lexical.doc_freq(t)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 

@@ -1,10 +1,10 @@
 """Describe the sentences that might answer a question, one row of named features each.
 
-Candidates come from the retrieved passages and from a sentence-level dense search over
-the chunks nearest the question (or,
-when the question names an article's outlet or author, from that article). RANK_FEATURES
-names the columns; the ranker and the confidence model (select.py) and the fitting
-(eval/calibrate.py) all read them by these names.
+Candidates come from the retrieved passages and from a sentence-level dense search among
+the sentences of the chunks nearest the question (or, when the question names an
+article's outlet or author, from that article). RANK_FEATURES names the columns; the
+ranker and the confidence model (select.py) and the fitting (eval/calibrate.py) all read
+them by these names.
 """
 
 from __future__ import annotations

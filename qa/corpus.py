@@ -285,7 +285,7 @@ class Corpus:
         live = tuple(
             Live(p.segment, p.dead | (p.segment.documents.keys() - keep)) for p in self.live
         )
-        rows = np.array([r for p in live for r in p.live_rows()], dtype=np.int64)
+        rows = np.concatenate([p.live_rows() for p in live] or [np.zeros(0, np.int64)])
         return replace(self, live=live, lexical_only=rows)
 
     # -- loading ----------------------------------------------------------------

@@ -13,8 +13,9 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import faiss
 import numpy as np
@@ -186,17 +187,29 @@ class Live:
         out[found] = ids
         return out
 
-    def live_rows(self) -> Iterator[int]:
+    def live_rows(self) -> np.ndarray:
         """The store ids of the live chunks."""
-        seg = self.segment
-        for doc_id, (first, n) in seg.doc_chunks.items():
-            if doc_id not in self.dead:
-                yield from seg.chunk_rows[
-                    first - seg.first_chunk : first - seg.first_chunk + n
-                ].tolist()
+        return self.segment.chunk_rows[self._live_positions]
 
     def live_chunks(self) -> int:
         return len(self.segment.chunks) - sum(self.segment.doc_chunks[d][1] for d in self.dead)
+
+    @cached_property
+    def _live_positions(self) -> np.ndarray:
+        """The positions in the segment of its live chunks (worked out once, not per search)."""
+        seg = self.segment
+        return np.concatenate(
+            [
+                np.arange(first, first + n, dtype=np.int64) - seg.first_chunk
+                for d, (first, n) in seg.doc_chunks.items()
+                if d not in self.dead
+            ]
+            or [np.zeros(0, np.int64)]
+        )
+
+    @cached_property
+    def _selector(self) -> faiss.IDSelector:
+        return faiss.IDSelectorBatch(self._live_positions)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[float, int]]:
         """The ``k`` live chunks nearest ``query`` as (score, chunk id)."""
@@ -205,14 +218,7 @@ class Live:
             return []
         params = None
         if self.dead:
-            live = np.concatenate(
-                [
-                    np.arange(first, first + n) - seg.first_chunk
-                    for d, (first, n) in seg.doc_chunks.items()
-                    if d not in self.dead
-                ]
-                or [np.zeros(0, np.int64)]
-            )
+            live = self._live_positions
             if not len(live):
                 return []
             graph = isinstance(seg.dense, faiss.IndexHNSW)
@@ -221,11 +227,10 @@ class Live:
                 sims = seg.dense.reconstruct_batch(live) @ query
                 top = np.argsort(-sims, kind="stable")[:k]
                 return [(float(sims[j]), seg.first_chunk + int(live[j])) for j in top]
-            selector = faiss.IDSelectorBatch(live.astype(np.int64))
             params = (
-                faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)  # type: ignore[attr-defined]
+                faiss.SearchParametersHNSW(sel=self._selector, efSearch=HNSW_EF_SEARCH)  # type: ignore[attr-defined]
                 if graph
-                else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+                else faiss.SearchParameters(sel=self._selector)  # type: ignore[call-arg]
             )
         k = min(k, len(seg.chunks))
         scores, ids = seg.dense.search(query.reshape(1, -1), k, params=params)

@@ -158,8 +158,7 @@ class QA:
                     old, self.store, self.corpus = self.store, store, corpus
                     old.close()
                 elif (
-                    self.store.generation() != self.corpus.generation
-                    or self.corpus.lexical_behind
+                    self.store.generation() != self.corpus.generation or self.corpus.lexical_behind
                 ):
                     self.corpus = Corpus.load(self.store, self.corpus)
                 else:

@@ -123,25 +123,6 @@ def find_entities(
     return len(missing)
 
 
-def keep_terms(store: Store, entries: Sequence[Entry]) -> int:
-    """Keep the index terms of every sentence text the store has none for yet (those of
-    ``entries``, and any stored before terms were kept), so that a reader loading the
-    index reads them instead of finding them again; returns how many texts."""
-    texts = store.sentences_without_terms()
-    for e in entries:
-        for start, end, h, _ in e.sentences:
-            texts.setdefault(h, e.article.text[start:end])
-    missing = sorted(store.missing_terms(texts))
-    if not missing:
-        return 0
-    from .terms import stems  # (bm25s's stop words: loaded only when there is text)
-
-    for i in range(0, len(missing), EMBED_BATCH * 8):
-        part = missing[i : i + EMBED_BATCH * 8]
-        store.put_terms({h: stems(texts[h]) for h in part})
-    return len(missing)
-
-
 def _unchanged(stored: Fingerprint | None, article: Article) -> bool:
     return stored == Fingerprint(
         text_hash(article.text), article.source, article.title, article.published
@@ -187,7 +168,6 @@ def update(
         report.removed = [d for d in deletes if d in known]
     report.embedded = embed_missing(store, fresh, embedder, progress)
     find_entities(store, fresh, recognizer)
-    keep_terms(store, fresh)
     if fresh or report.removed:
         report.generation = store.write(fresh, report.removed, replace_all=replace_all)
     else:

@@ -18,8 +18,6 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 -- Named entities of a sentence's text, by its hash: a JSON list of [start, end, label].
 CREATE TABLE IF NOT EXISTS entities (hash TEXT PRIMARY KEY, spans TEXT NOT NULL);
--- A sentence's index terms (index.terms.stems), by its text's hash, separated by spaces.
-CREATE TABLE IF NOT EXISTS terms (hash TEXT PRIMARY KEY, terms TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,

@@ -212,8 +212,8 @@ class Store:
         self._db.execute("COMMIT")
 
     def _missing(self, table: str, hashes: Iterable[str]) -> set[str]:
-        """The text hashes ``table`` (vectors, entities or terms) holds nothing for yet."""
-        assert table in ("vectors", "entities", "terms")
+        """The text hashes ``table`` (vectors or entities) holds nothing for yet."""
+        assert table in ("vectors", "entities")
         wanted = set(hashes)
         have: set[str] = set()
         for part in parts(sorted(wanted)):
@@ -242,35 +242,12 @@ class Store:
     def sentences_without_entities(self) -> dict[str, str]:
         """Stored sentences whose entities were never found (an index built before they
         were), as hash -> text."""
-        return self._sentences_without("entities")
-
-    @_storage_errors
-    def sentences_without_terms(self) -> dict[str, str]:
-        """Stored sentences whose terms were never kept (an index built before they were),
-        as hash -> text."""
-        return self._sentences_without("terms")
-
-    def _sentences_without(self, table: str) -> dict[str, str]:
-        assert table in ("entities", "terms")
         rows = self._db.execute(
             'SELECT s.hash, substr(d.text, s.start + 1, s."end" - s.start) FROM sentences s '
             "JOIN documents d ON d.doc_id = s.doc_id "
-            f"WHERE s.hash NOT IN (SELECT hash FROM {table})"
+            "WHERE s.hash NOT IN (SELECT hash FROM entities)"
         )
         return dict(rows.fetchall())
-
-    @_storage_errors
-    def missing_terms(self, hashes: Iterable[str]) -> set[str]:
-        """The sentence hashes whose terms have not been kept yet."""
-        return self._missing("terms", hashes)
-
-    @_storage_errors
-    def put_terms(self, terms: dict[str, list[str]]) -> None:
-        """Keep each sentence's index terms by its hash, so that no reader finds them again;
-        committed on their own, like vectors."""
-        rows = [(h, " ".join(t)) for h, t in terms.items()]
-        with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO terms VALUES (?, ?)", rows)
 
     @_storage_errors
     def put_entities(self, spans: dict[str, list[tuple[int, int, str]]]) -> None:
@@ -325,10 +302,7 @@ class Store:
                     "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks) "
                     "AND hash NOT IN (SELECT hash FROM sentences)"
                 )
-                for table in ("entities", "terms"):
-                    db.execute(
-                        f"DELETE FROM {table} WHERE hash NOT IN (SELECT hash FROM sentences)"
-                    )
+                db.execute("DELETE FROM entities WHERE hash NOT IN (SELECT hash FROM sentences)")
             else:
                 self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
@@ -421,12 +395,11 @@ class Store:
                 "AND hash NOT IN (SELECT hash FROM sentences)",
                 part,
             )
-            for table in ("entities", "terms"):
-                self._db.execute(
-                    f"DELETE FROM {table} WHERE hash IN ({marks}) "
-                    "AND hash NOT IN (SELECT hash FROM sentences)",
-                    part,
-                )
+            self._db.execute(
+                f"DELETE FROM entities WHERE hash IN ({marks}) "
+                "AND hash NOT IN (SELECT hash FROM sentences)",
+                part,
+            )
 
     def _detect_duplicates(self, written: set[str], touched: set[str]) -> set[str]:
         """Decide which documents are reprints (reprints.py); returns those decided."""
@@ -503,17 +476,6 @@ class Store:
         )
         return [[tuple(x) for x in json.loads(s)] if s else [] for (s,) in rows]
 
-    def sentence_terms(self, doc_ids: Iterable[str] | None = None) -> list[list[str] | None]:
-        """Each sentence's index terms, in the order of ``spans("sentences", doc_ids)``;
-        None where they were never kept."""
-        rows = self._select(
-            "SELECT w.terms FROM sentences t JOIN vectors v ON v.hash = t.hash "
-            "LEFT JOIN terms w ON w.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
-            "t.doc_id",
-            doc_ids,
-        )
-        return [None if w is None else w.split() for (w,) in rows]
-
     @_storage_errors
     def changed_since(self, generation: int) -> frozenset[str] | None:
         """The doc_ids added, replaced, deleted or re-decided as reprints after
@@ -538,7 +500,6 @@ class Store:
                 chunks=self.spans("chunks", changed),
                 sentences=self.spans("sentences", changed),
                 entities=self.sentence_entities(changed),
-                terms=self.sentence_terms(changed),
             )
         finally:
             self._db.execute("COMMIT")

@@ -70,7 +70,6 @@ class Snapshot:
     chunks: Rows
     sentences: Rows
     entities: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
-    terms: list[list[str] | None]  # per sentence: its index terms; None if never kept
 
 
 @dataclass(frozen=True)

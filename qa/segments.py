@@ -96,10 +96,9 @@ class Segment:
         docs = {d.doc_id: d for d in snap.documents}
         chunks = [Span(*r) for r in snap.chunks.spans]
         sentences = [Span(*r) for r in snap.sentences.spans]
-        if sentence_terms is None:  # kept at ingest; found here only where they were not
+        if sentence_terms is None:
             sentence_terms = [
-                frozenset(stems(docs[s.doc_id].text[s.start : s.end]) if t is None else t)
-                for s, t in zip(sentences, snap.terms, strict=True)
+                frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences
             ]
         doc_sentences = _by_doc(sentences, first_sentence)
         chunk_sentences = _overlaps(chunks, sentences, doc_sentences, first_sentence)
@@ -303,7 +302,6 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
         chunks=rows(chunk_spans, chunk_rows, chunk_vectors),
         sentences=rows(sentence_spans, [np.zeros(len(sentence_spans), np.int64)], sentence_vectors),
         entities=entities,
-        terms=[list(t) for t in terms],
     )
     return Segment.build(snap, first_chunk, first_sentence, sentence_terms=terms)
 

@@ -151,28 +151,3 @@ def test_graph_search_finds_what_a_scan_finds_on_real_vectors(seed_index, real_e
             total += len(want)
     assert found / total >= 0.95
     assert np.isclose(graph.idf("storm"), exact.idf("storm"))
-
-
-def test_a_reader_reads_the_sentence_terms_kept_at_ingest(store, monkeypatch):
-    from index.terms import stems
-
-    for doc_id in ("a", "b"):
-        write(store, doc_id, ARTICLES[doc_id])
-    snap = store.snapshot()
-    texts = [text_of(snap, i) for i in range(len(snap.sentences.spans))]
-    assert snap.terms == [stems(t) for t in texts]  # kept at ingest, as a reader finds them
-    found: list[str] = []
-    monkeypatch.setattr(segments, "stems", lambda text: found.append(text) or stems(text))
-    fresh = Corpus.load(store)
-    assert sorted(found) == sorted(d.title for d in snap.documents)  # headlines only
-    store._db.execute("DELETE FROM terms")  # as an index from before terms were kept
-    assert store.snapshot().terms == [None] * len(texts)
-    same_answers(Corpus.load(store), fresh)  # found on load where missing
-    write(store, "c", ARTICLES["c"])  # and kept by the next write, for all
-    assert None not in store.snapshot().terms
-
-
-def text_of(snap, i):
-    doc_id, _, start, end = snap.sentences.spans[i]
-    text = next(d.text for d in snap.documents if d.doc_id == doc_id)
-    return text[start:end]

@@ -90,6 +90,7 @@ class QA:
         self._lock = threading.Lock()
         self._sync_lexical()
         self.corpus = Corpus.load(self.store)
+        give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)

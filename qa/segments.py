@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 
 from index import StoredDocument
-from index.store import Snapshot
+from index.store import Rows, Snapshot
 
 from .terms import NUMBER, fold, number, source_names, stems
 
@@ -286,7 +286,6 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
             entities += [seg.entity_spans[i] for i in local.tolist()]
             terms += [seg.sentence_terms[i] for i in local.tolist()]
     dim = parts[0].segment.sentence_vectors.shape[1]
-    from index.store import Rows
 
     def rows(spans: list, ids: list, vectors: list) -> Rows:
         return Rows(

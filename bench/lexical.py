@@ -5,7 +5,7 @@ same chunks and the same questions.
         --questions eval/bbc_heldout_questions.jsonl eval/bbc_dev_questions.jsonl
 
 Reads the chunks of the index at DIR (read-only) and builds, in a temporary folder:
-  bm25s              today's index: qa.corpus.tokenizer() over the chunk texts, bm25s.BM25()
+  bm25s              the index before tantivy: bm25s's Tokenizer with our stemmer, bm25s.BM25()
   tantivy            index.terms.stems of each chunk (question words dropped too), as the
                      lexical index will be written; questions as stems(question)
   tantivy-bm25s-terms  the very terms bm25s indexes, to tell the engine's share of any
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from bm25s.tokenization import Tokenizer
 
 from eval import contains, load_questions
 from eval.questions import Question
 from index.lexical import LexicalIndex, LexicalView
 from index.terms import stems, term
-from qa.corpus import tokenizer
 
 DEPTH = 50  # qa/retrieve.py's depth for each retriever before fusion
 
@@ -68,7 +68,7 @@ class Bm25s:
     def __init__(self, chunks: Chunks) -> None:
         term.cache_clear()
         t0 = time.perf_counter()
-        self.tokens = tokenizer()
+        self.tokens = Tokenizer(stemmer=term, stopwords="en")
         ids = self.tokens.tokenize(
             chunks.texts, update_vocab=True, return_as="ids", show_progress=False
         )

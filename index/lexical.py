@@ -19,27 +19,17 @@ tantivy's own files.
 
 from __future__ import annotations
 
-import errno
 import json
-import re
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
 from tantivy import Occur, Query
 
-from .faults import (
-    IndexBusy,
-    IndexCorrupt,
-    IndexFull,
-    IndexMismatch,
-    IndexMissing,
-    IndexProblem,
-    IndexReadOnly,
-)
+from .faults import IndexCorrupt, IndexMissing
+from .lexical_faults import mismatch, told
 
 CHUNK = "chunk"  # the chunk's id: a SQLite rowid, so a signed 64-bit integer
 TERMS = "terms"  # its index terms (index.terms.stems), joined by single spaces
@@ -137,11 +127,11 @@ class LexicalIndex:
         self.directory = Path(directory)
         self._writer: tantivy.IndexWriter | None = None
         self._generation = 0  # the last committed generation, once this object writes
-        with _told(self.directory):
+        with told(self.directory):
             if self.directory.is_dir() and tantivy.Index.exists(str(self.directory)):
                 self._index = tantivy.Index.open(str(self.directory))
                 if self._index.schema != SCHEMA:
-                    raise _mismatch(self.directory)
+                    raise mismatch(self.directory)
             elif create:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._index = tantivy.Index(SCHEMA, path=str(self.directory), reuse=False)
@@ -158,7 +148,7 @@ class LexicalIndex:
         """A reader of the last commit on disk (a point-in-time view)."""
         for attempt in range(_OPEN_TRIES):
             try:
-                with _told(self.directory):
+                with told(self.directory):
                     self._index.reload()
                     return LexicalView(self._index.searcher())
             except IndexCorrupt as e:
@@ -208,7 +198,7 @@ class LexicalIndex:
         generation: int,
     ) -> None:
         try:
-            with _told(self.directory):
+            with told(self.directory):
                 clear()
                 writer.delete_documents_by_query(Query.exists_query(GENERATION))
                 for document in documents:
@@ -237,7 +227,7 @@ class LexicalIndex:
         ``wait_for_merges``; otherwise they are dropped and redone by a later writer."""
         writer, self._writer = self._writer, None
         if writer is not None and wait_for_merges:
-            with _told(self.directory):
+            with told(self.directory):
                 writer.wait_merging_threads()
 
     def __enter__(self) -> LexicalIndex:
@@ -250,7 +240,7 @@ class LexicalIndex:
         """The writer, taken once (with tantivy's lock on the folder) and kept: its
         background merges live as long as it does."""
         if self._writer is None:
-            with _told(self.directory):
+            with told(self.directory):
                 writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
             self._generation = self.committed_generation()
             self._writer = writer
@@ -269,73 +259,3 @@ def _documents(adds: Iterable[tuple[int, list[str]]]) -> list[tuple[int, tantivy
         document.add_text(TERMS, text)
         out.append((int(chunk_id), document))
     return out
-
-
-_OS_ERROR = re.compile(r"\bcode: (\d+)")
-
-
-@contextmanager
-def _told(directory: Path) -> Iterator[None]:
-    """Raise tantivy's errors inside as the IndexProblem they mean to the index's user."""
-    try:
-        yield
-    except BaseException as e:
-        problem = _problem(e, directory)
-        if problem is None:
-            raise
-        raise problem from e
-
-
-def _mismatch(directory: Path) -> IndexMismatch:
-    return IndexMismatch(
-        f"the lexical index at {directory} has another layout than this version writes: "
-        "rebuild it from the stored articles"
-    )
-
-
-def _problem(error: BaseException, directory: Path) -> IndexProblem | None:
-    """What ``error`` means to the index's user, or None if it is not tantivy's. Tantivy
-    reports everything as a ValueError with its Rust error in the text, and a damaged file
-    can make it panic (pyo3's PanicException, a BaseException)."""
-    text = str(error)
-    panic = type(error).__name__ == "PanicException"
-    if isinstance(error, IndexProblem) or not (
-        panic
-        or isinstance(error, OSError)
-        or (isinstance(error, ValueError) and re.search(_TANTIVY, text))
-    ):
-        return None
-    if isinstance(error, OSError):
-        code = error.errno
-    else:
-        found = _OS_ERROR.search(text)
-        code = int(found.group(1)) if found else None
-    if "LockBusy" in text:
-        return IndexBusy(
-            f"another writer holds the lexical index at {directory}: wait for it to finish"
-        )
-    if "schema does not match" in text:
-        return _mismatch(directory)
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return IndexFull(
-            f"no space left on the device holding the lexical index at {directory}: free "
-            "some space and retry"
-        )
-    if code in (errno.EROFS, errno.EPERM, errno.EACCES):
-        return IndexReadOnly(
-            f"the lexical index at {directory} is read-only ({text}): make it writable and retry"
-        )
-    if panic or re.search(r"Data corrupt|FileDoesNotExist|InvalidData", text):
-        return IndexCorrupt(
-            f"the lexical index at {directory} is damaged ({text}): rebuild it from the "
-            "stored articles"
-        )
-    return IndexProblem(f"the lexical index at {directory} failed: {text}")
-
-
-# How tantivy's errors begin (tantivy::TantivyError's messages), as the binding words them.
-_TANTIVY = (
-    r"An IO error occurred|An error occurred|Failed to|Data corrupted|Schema error|"
-    r"Index already exists|A thread holding|An invalid argument|System error|Internal error|"
-    r"Incompatib"
-)

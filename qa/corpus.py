@@ -11,10 +11,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -22,102 +21,12 @@ from index import Store, StoredDocument
 from index.lexical import LexicalView
 
 from .answer_type import group
-from .segments import Live, Segment, Span, merge, merge_policy
-from .terms import (
-    _ABBREVIATION,
-    ABBREVIATIONS,
-    STOPWORDS,
-    content_words,
-    fold,
-    lexical_terms,
-    number,
-    stems,
-    term,
-)
+from .merging import merge, merge_policy
+from .segments import Live, Segment, Span
+from .terms import _ABBREVIATION, ABBREVIATIONS, fold, lexical_terms, term
+from .views import PerDocument, Rows, Sources
 
-__all__ = [
-    "STOPWORDS",
-    "Corpus",
-    "Span",
-    "content_words",
-    "fold",
-    "number",
-    "stems",
-    "term",
-]
-
-T = TypeVar("T")
-
-
-class _Rows(Generic[T]):
-    """One per-row field of the segments, addressed by the ids that run across them."""
-
-    def __init__(self, corpus: Corpus, name: str, sentences: bool) -> None:
-        self._segments = [p.segment for p in corpus.live]
-        key = "first_sentence" if sentences else "first_chunk"
-        self._starts = [getattr(s, key) for s in self._segments]
-        self._end = max(
-            (getattr(s, "end_sentence" if sentences else "end_chunk") for s in self._segments),
-            default=0,
-        )
-        self._name = name
-
-    def __getitem__(self, i: int) -> T:
-        k = bisect.bisect_right(self._starts, i) - 1
-        if k < 0 or i >= self._end:
-            raise IndexError(i)
-        seg = self._segments[k]
-        rows = getattr(seg, self._name)
-        local = i - self._starts[k]
-        if local >= len(rows):
-            raise IndexError(i)
-        return rows[local]
-
-    def __len__(self) -> int:
-        """One past the highest id (ids of merged-away rows are never reused)."""
-        return self._end
-
-
-class _PerDocument(Mapping[str, T]):
-    """One per-article field of the segments, for the live articles."""
-
-    def __init__(self, corpus: Corpus, name: str) -> None:
-        self._live = corpus.live
-        self._name = name
-
-    def __getitem__(self, doc_id: str) -> T:
-        for part in reversed(self._live):
-            if part.alive(doc_id):
-                return getattr(part.segment, self._name)[doc_id]
-        raise KeyError(doc_id)
-
-    def __iter__(self) -> Iterator[str]:
-        for part in self._live:
-            yield from (d for d in part.segment.documents if d not in part.dead)
-
-    def __len__(self) -> int:
-        return sum(len(p.segment.documents) - len(p.dead) for p in self._live)
-
-
-class _Sources(Mapping[str, frozenset[str]]):
-    """Outlet or author name -> the live articles it wrote."""
-
-    def __init__(self, live: tuple[Live, ...]) -> None:
-        self._live = live
-
-    def __getitem__(self, name: str) -> frozenset[str]:
-        found = frozenset().union(
-            *(p.segment.sources.get(name, frozenset()) - p.dead for p in self._live)
-        )
-        if not found:
-            raise KeyError(name)
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter({n for p in self._live for n in p.segment.sources if n in self})
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+__all__ = ["Corpus", "Span"]
 
 
 @dataclass(frozen=True)
@@ -132,49 +41,49 @@ class Corpus:
 
     # -- rows, by id ------------------------------------------------------------
     @cached_property
-    def chunks(self) -> _Rows[Span]:
-        return _Rows(self, "chunks", sentences=False)
+    def chunks(self) -> Rows[Span]:
+        return Rows(self, "chunks", sentences=False)
 
     @cached_property
-    def sentences(self) -> _Rows[Span]:
-        return _Rows(self, "sentences", sentences=True)
+    def sentences(self) -> Rows[Span]:
+        return Rows(self, "sentences", sentences=True)
 
     @cached_property
-    def sentence_terms(self) -> _Rows[frozenset[str]]:
-        return _Rows(self, "sentence_terms", sentences=True)
+    def sentence_terms(self) -> Rows[frozenset[str]]:
+        return Rows(self, "sentence_terms", sentences=True)
 
     @cached_property
-    def entity_spans(self) -> _Rows[list[tuple[int, int, str]]]:
-        return _Rows(self, "entity_spans", sentences=True)
+    def entity_spans(self) -> Rows[list[tuple[int, int, str]]]:
+        return Rows(self, "entity_spans", sentences=True)
 
     @cached_property
-    def sentence_vectors(self) -> _Rows[np.ndarray]:
-        return _Rows(self, "sentence_vectors", sentences=True)
+    def sentence_vectors(self) -> Rows[np.ndarray]:
+        return Rows(self, "sentence_vectors", sentences=True)
 
     @cached_property
-    def chunk_sentences(self) -> _Rows[np.ndarray]:
-        return _Rows(self, "chunk_sentences", sentences=False)
+    def chunk_sentences(self) -> Rows[np.ndarray]:
+        return Rows(self, "chunk_sentences", sentences=False)
 
     @cached_property
-    def sentence_chunk(self) -> _Rows[int]:
-        return _Rows(self, "sentence_chunk", sentences=True)
+    def sentence_chunk(self) -> Rows[int]:
+        return Rows(self, "sentence_chunk", sentences=True)
 
     # -- articles ---------------------------------------------------------------
     @cached_property
-    def documents(self) -> _PerDocument[StoredDocument]:
-        return _PerDocument(self, "documents")
+    def documents(self) -> PerDocument[StoredDocument]:
+        return PerDocument(self, "documents")
 
     @cached_property
-    def doc_sentences(self) -> _PerDocument[np.ndarray]:
-        return _PerDocument(self, "doc_sentences")
+    def doc_sentences(self) -> PerDocument[np.ndarray]:
+        return PerDocument(self, "doc_sentences")
 
     @cached_property
-    def title_terms(self) -> _PerDocument[frozenset[str]]:
-        return _PerDocument(self, "title_terms")
+    def title_terms(self) -> PerDocument[frozenset[str]]:
+        return PerDocument(self, "title_terms")
 
     @cached_property
-    def sources(self) -> _Sources:
-        return _Sources(self.live)
+    def sources(self) -> Sources:
+        return Sources(self.live)
 
     @cached_property
     def chunk_count(self) -> int:

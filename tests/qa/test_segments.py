@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index import Store, parse, update
-from qa import retrieve, segments
+from qa import merging, retrieve, segments
 from qa.corpus import Corpus
 
 from ..conftest import ROOT, FakeEmbedder
@@ -92,12 +92,12 @@ def test_a_refresh_reads_and_builds_only_the_changed_articles(store):
 
 
 def test_small_segments_are_merged_by_size_tier(store, monkeypatch):
-    monkeypatch.setattr(segments, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     corpus = Corpus.load(store)
     for n in range(7):
         write(store, f"n{n}", f"Notice {n}\n\nThe town hall held meeting number {n} on Monday.")
         corpus = Corpus.load(store, corpus)
-        assert segments.merge_policy(corpus.live) == []  # no tier is left full
+        assert merging.merge_policy(corpus.live) == []  # no tier is left full
     assert len(corpus.live) == 3  # tiers of 1 and 3 chunks: 1 + 3 + 3
     same_answers(corpus, Corpus.load(store))
     assert len(corpus.documents) == 7

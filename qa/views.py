@@ -1,0 +1,87 @@
+"""Views of a corpus's segments: per-row fields addressed by the ids that run across
+segments, and per-article fields of the live articles."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from .segments import Live
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+
+T = TypeVar("T")
+
+
+class Rows(Generic[T]):
+    """One per-row field of the segments, addressed by the ids that run across them."""
+
+    def __init__(self, corpus: Corpus, name: str, sentences: bool) -> None:
+        self._segments = [p.segment for p in corpus.live]
+        key = "first_sentence" if sentences else "first_chunk"
+        self._starts = [getattr(s, key) for s in self._segments]
+        self._end = max(
+            (getattr(s, "end_sentence" if sentences else "end_chunk") for s in self._segments),
+            default=0,
+        )
+        self._name = name
+
+    def __getitem__(self, i: int) -> T:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0 or i >= self._end:
+            raise IndexError(i)
+        seg = self._segments[k]
+        rows = getattr(seg, self._name)
+        local = i - self._starts[k]
+        if local >= len(rows):
+            raise IndexError(i)
+        return rows[local]
+
+    def __len__(self) -> int:
+        """One past the highest id (ids of merged-away rows are never reused)."""
+        return self._end
+
+
+class PerDocument(Mapping[str, T]):
+    """One per-article field of the segments, for the live articles."""
+
+    def __init__(self, corpus: Corpus, name: str) -> None:
+        self._live = corpus.live
+        self._name = name
+
+    def __getitem__(self, doc_id: str) -> T:
+        for part in reversed(self._live):
+            if part.alive(doc_id):
+                return getattr(part.segment, self._name)[doc_id]
+        raise KeyError(doc_id)
+
+    def __iter__(self) -> Iterator[str]:
+        for part in self._live:
+            yield from (d for d in part.segment.documents if d not in part.dead)
+
+    def __len__(self) -> int:
+        return sum(len(p.segment.documents) - len(p.dead) for p in self._live)
+
+
+class Sources(Mapping[str, frozenset[str]]):
+    """Outlet or author name -> the live articles it wrote."""
+
+    def __init__(self, live: tuple[Live, ...]) -> None:
+        self._live = live
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        found = frozenset().union(
+            *(p.segment.sources.get(name, frozenset()) - p.dead for p in self._live)
+        )
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({n for p in self._live for n in p.segment.sources if n in self})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

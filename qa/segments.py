@@ -228,6 +228,11 @@ class Live:
                 else faiss.SearchParameters(sel=self._selector)  # type: ignore[call-arg]
             )
         k = min(k, len(seg.chunks))
+        # One query is too little work to share out: waking OpenMP's threads costs more
+        # than they save, and on a small machine they fight the other requests for the
+        # cores (BBC p50 23 -> 14 ms). The setting is this thread's own, so the reload
+        # thread still builds and merges graphs on every core.
+        faiss.omp_set_num_threads(1)
         scores, ids = seg.dense.search(query.reshape(1, -1), k, params=params)
         return [
             (float(s), seg.first_chunk + int(i))

@@ -62,27 +62,46 @@ def soft_share(q: Question, present: frozenset[str], sentence: str) -> float:
     """The IDF-weighted share of the question's terms in a sentence whose terms are
     ``present``, a missing term counting by its closest word there ("injured" for
     "hurt")."""
+    return float(soft_shares(q, [present], [sentence])[0])
+
+
+def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]) -> np.ndarray:
+    """``soft_share`` of each sentence, the closeness of every question term to every
+    word of them found in one matrix product."""
+    out = np.zeros(len(sentences))
     total = sum(q.terms.values())
     if not total:
-        return 0.0
-    found, missing = 0.0, []
-    for t, w in q.terms.items():
-        if q.aliases[t].isdisjoint(present):
-            missing.append((t, w))
-        else:
-            found += w
+        return out
     vectors = word_vectors()
-    asked = [(vectors.id_of(q.written[t]), w) for t, w in missing]
-    asked = [(i, w) for i, w in asked if i >= 0]
-    if asked:
-        words = set(re.findall(r"[a-z]+", sentence.lower())) - STOPWORDS
-        ids = [i for i in map(vectors.id_of, words) if i >= 0]
-        if ids:
-            rows = vectors.matrix[ids].astype(np.float32)
-            for i, w in asked:
-                close = float((rows @ vectors.matrix[i].astype(np.float32)).max())
-                found += w * min(max((close - FLOOR) / SPAN, 0.0), 1.0)
-    return found / total
+    asked = {t: i for t in q.terms if (i := vectors.id_of(q.written[t])) >= 0}
+    words = [
+        sorted(
+            {
+                i
+                for w in set(re.findall(r"[a-z]+", s.lower())) - STOPWORDS
+                if (i := vectors.id_of(w)) >= 0
+            }
+        )
+        for s in sentences
+    ]
+    union = sorted(set().union(*words))
+    column = {i: n for n, i in enumerate(union)}
+    row = {t: n for n, t in enumerate(asked)}
+    close = np.zeros((len(asked), len(union)), dtype=np.float32)
+    if asked and union:
+        m = vectors.matrix
+        sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
+        close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
+    for k, (have, ids) in enumerate(zip(present, words, strict=True)):
+        columns = [column[i] for i in ids]
+        found = 0.0
+        for t, w in q.terms.items():
+            if not q.aliases[t].isdisjoint(have):
+                found += w
+            elif t in row and columns:
+                found += w * float(close[row[t], columns].max())
+        out[k] = found / total
+    return out
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,11 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
+    shares = soft_shares(
+        q,
+        [corpus.sentence_terms[i] for i in ids.tolist()],
+        [corpus.text(corpus.sentences[i]) for i in ids.tolist()],
+    )
     for n, i in enumerate(ids.tolist()):
         span = corpus.sentences[i]
         words = corpus.sentence_terms[i]
@@ -165,7 +189,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         # sentence cannot answer, however many other words it shares.
         missing = [w for t, w in q.terms.items() if t not in near]
         named_type, untyped = typed(q, new_types(corpus, q, i))
-        share = soft_share(q, words, corpus.text(span))
+        share = float(shares[n])
         row = {
             "dense": float(dense[n]),
             "lexical": q.weight(words),

@@ -175,7 +175,18 @@ class Corpus:
         return span.doc_id, span.ordinal
 
     def _best(self, scored: list[tuple[float, int]], k: int) -> list[int]:
-        return [i for _, i in sorted(scored, key=lambda h: (-h[0], self.order(h[1])))[:k]]
+        """The ids of the ``k`` best of ``scored``, equal scores in collection order."""
+        ranked = sorted(scored, key=lambda h: -h[0])
+        out: list[int] = []
+        start = 0
+        while start < len(ranked) and len(out) < k:
+            end = start + 1
+            while end < len(ranked) and ranked[end][0] == ranked[start][0]:
+                end += 1
+            tied = [i for _, i in ranked[start:end]]
+            out += sorted(tied, key=self.order) if len(tied) > 1 else tied
+            start = end
+        return out[:k]
 
     def entities(self, i: int) -> list[tuple[str, frozenset[str]]]:
         """Sentence ``i``'s named entities as (answer type, the entity's lower-cased words).

@@ -28,8 +28,19 @@ class Rows(Generic[T]):
             default=0,
         )
         self._name = name
+        # Most of the time a collection is one merged segment: its rows, read directly.
+        self._only = (
+            (self._starts[0], getattr(self._segments[0], name))
+            if len(self._segments) == 1
+            else None
+        )
 
     def __getitem__(self, i: int) -> T:
+        if self._only is not None:
+            start, only = self._only
+            if start <= i < start + len(only):
+                return only[i - start]
+            raise IndexError(i)
         k = bisect.bisect_right(self._starts, i) - 1
         if k < 0 or i >= self._end:
             raise IndexError(i)

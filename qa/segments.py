@@ -23,8 +23,8 @@ import numpy as np
 from index import StoredDocument
 from index.store import Snapshot
 
+from .packed import EntitySpans, TermSets
 from .terms import NUMBER, fold, number, source_names, stems
-from .termsets import TermSets
 
 # Past this many chunks a segment's chunk vectors are searched through an HNSW graph
 # (built once, when the segment is made), below it by an exact scan.
@@ -58,7 +58,7 @@ class Segment:
     sentences: list[Span]
     sentence_vectors: np.ndarray  # float16 (half the memory; cosines to 3 decimals)
     sentence_terms: TermSets  # each sentence's index terms
-    entity_spans: list[list[tuple[int, int, str]]]  # per sentence, within the sentence
+    entity_spans: EntitySpans  # per sentence, within the sentence
     chunk_sentences: list[np.ndarray]  # per chunk: ids of the sentences it overlaps
     sentence_chunk: np.ndarray  # per sentence: id of the first chunk it overlaps
     doc_chunks: dict[str, tuple[int, int]]  # per article: id of its first chunk, count
@@ -126,7 +126,7 @@ class Segment:
             sentences=sentences,
             sentence_vectors=snap.sentences.vectors.astype(np.float16),
             sentence_terms=terms,
-            entity_spans=snap.entities,
+            entity_spans=EntitySpans.of(snap.entities),
             chunk_sentences=chunk_sentences,
             sentence_chunk=_first_chunk(
                 chunk_sentences, first_chunk, first_sentence, len(sentences)

@@ -1,8 +1,8 @@
-"""TermSets gives back each sentence's terms as they were given."""
+"""The packed per-sentence rows give back what they were given."""
 
 import pytest
 
-from qa.termsets import TermSets
+from qa.packed import EntitySpans, TermSets
 
 SETS = [{"storm", "flood"}, set(), {"flood"}, {"bridg", "close", "storm"}]
 
@@ -22,3 +22,13 @@ def test_past_the_end_is_an_index_error():
     with pytest.raises(IndexError):
         terms[-len(SETS) - 1]
     assert len(TermSets.of([])) == 0
+
+
+def test_each_sentence_gets_back_its_own_entities():
+    given = [[(0, 5, "PERSON"), (10, 17, "GPE")], [], [(3, 8, "DATE")]]
+    spans = EntitySpans.of(given)
+    assert [spans[i] for i in range(len(given))] == given
+    assert spans[-1] == given[-1]
+    with pytest.raises(IndexError):
+        spans[len(given)]
+    assert len(EntitySpans.of([])) == 0

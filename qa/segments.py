@@ -36,7 +36,7 @@ HNSW_EF_SEARCH = 96
 FILTERED_EXACT_ROWS = 20_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     doc_id: str
     ordinal: int

@@ -23,7 +23,8 @@ from index.lexical import LexicalView
 
 from .answer_type import group
 from .merging import merge, merge_policy
-from .segments import Live, Segment, Span
+from .packed import Span
+from .segments import Live, Segment
 from .terms import _ABBREVIATION, ABBREVIATIONS, fold, lexical_terms, term
 from .views import PerDocument, Rows, Sources
 

@@ -10,7 +10,8 @@ import numpy as np
 from index import StoredDocument
 from index.store import Rows, Snapshot
 
-from .segments import Live, Segment, Span
+from .packed import Span
+from .segments import Live, Segment
 
 # Tiered merging: this many segments of one size tier are joined into one.
 MERGE_FACTOR = 8
@@ -64,19 +65,27 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
             terms += [seg.sentence_terms[i] for i in local.tolist()]
     dim = parts[0].segment.sentence_vectors.shape[1]
 
-    def rows(spans: list, ids: list, vectors: list) -> Rows:
+    def rows(spans: list, ids: list, vectors: list, dtype: type) -> Rows:
         return Rows(
             spans,
             np.concatenate(ids) if ids else np.zeros(0, np.int64),
-            np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, dim)),
+            np.concatenate(vectors).astype(dtype, copy=False)
+            if vectors
+            else np.zeros((0, dim), dtype),
         )
 
     snap = Snapshot(
         generation=0,
         changed=None,
         documents=documents,
-        chunks=rows(chunk_spans, chunk_rows, chunk_vectors),
-        sentences=rows(sentence_spans, [np.zeros(len(sentence_spans), np.int64)], sentence_vectors),
+        chunks=rows(chunk_spans, chunk_rows, chunk_vectors, np.float32),
+        # Kept in float16, as segments hold them (a million chunks' are 2.2 GB so).
+        sentences=rows(
+            sentence_spans,
+            [np.zeros(len(sentence_spans), np.int64)],
+            sentence_vectors,
+            np.float16,
+        ),
         entities=entities,
     )
     return Segment.build(snap, first_chunk, first_sentence, sentence_terms=terms)

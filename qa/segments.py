@@ -13,8 +13,9 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import faiss
@@ -23,7 +24,7 @@ import numpy as np
 from index import StoredDocument
 from index.store import Snapshot
 
-from .packed import EntitySpans, TermSets
+from .packed import EntitySpans, Ragged, Span, Spans, TermSets
 from .terms import NUMBER, fold, number, source_names, stems
 
 # Past this many chunks a segment's chunk vectors are searched through an HNSW graph
@@ -36,14 +37,6 @@ HNSW_EF_SEARCH = 96
 FILTERED_EXACT_ROWS = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    doc_id: str
-    ordinal: int
-    start: int
-    end: int
-
-
 @dataclass(frozen=True)
 class Segment:
     """The chunks and sentences of some documents, with what is searched and looked up."""
@@ -51,15 +44,15 @@ class Segment:
     first_chunk: int
     first_sentence: int
     documents: dict[str, StoredDocument]
-    chunks: list[Span]
+    chunks: Spans
     chunk_rows: np.ndarray  # the chunks' ids in the store (the lexical index's keys)
     row_order: np.ndarray  # the positions of chunk_rows, in increasing order
     dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
-    sentences: list[Span]
+    sentences: Spans
     sentence_vectors: np.ndarray  # float16 (half the memory; cosines to 3 decimals)
     sentence_terms: TermSets  # each sentence's index terms
     entity_spans: EntitySpans  # per sentence, within the sentence
-    chunk_sentences: list[np.ndarray]  # per chunk: ids of the sentences it overlaps
+    chunk_sentences: Ragged  # per chunk: ids of the sentences it overlaps
     sentence_chunk: np.ndarray  # per sentence: id of the first chunk it overlaps
     doc_chunks: dict[str, tuple[int, int]]  # per article: id of its first chunk, count
     doc_sentences: dict[str, np.ndarray]  # per article: ids of its sentences
@@ -68,6 +61,8 @@ class Segment:
     words: list[str]  # every word used, lower-cased, without accents, sorted
     vocabulary: list[str]  # every index term, sorted
     numbers: frozenset[str]  # every number written, in one spelling
+    # What the segment is saved as in the index folder (saved.py); unique to it.
+    name: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def end_chunk(self) -> int:
@@ -91,6 +86,7 @@ class Segment:
         """The segment of ``snap``'s rows, numbered from the ids given. ``sentence_terms``
         saves finding each sentence's terms again when they are known (a merge)."""
         docs = {d.doc_id: d for d in snap.documents}
+        # Objects while the segment is worked out; it keeps them packed (Spans).
         chunks = [Span(*r) for r in snap.chunks.spans]
         sentences = [Span(*r) for r in snap.sentences.spans]
         terms = TermSets.of(
@@ -119,15 +115,15 @@ class Segment:
             first_chunk=first_chunk,
             first_sentence=first_sentence,
             documents=docs,
-            chunks=chunks,
+            chunks=Spans.of(snap.chunks.spans),
             chunk_rows=snap.chunks.ids,
             row_order=np.argsort(snap.chunks.ids, kind="stable"),
             dense=dense_index(snap.chunks.vectors),
-            sentences=sentences,
-            sentence_vectors=snap.sentences.vectors.astype(np.float16),
+            sentences=Spans.of(snap.sentences.spans),
+            sentence_vectors=snap.sentences.vectors.astype(np.float16, copy=False),
             sentence_terms=terms,
             entity_spans=EntitySpans.of(snap.entities),
-            chunk_sentences=chunk_sentences,
+            chunk_sentences=Ragged.of(chunk_sentences),
             sentence_chunk=_first_chunk(
                 chunk_sentences, first_chunk, first_sentence, len(sentences)
             ),

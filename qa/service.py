@@ -26,6 +26,7 @@ from index import (
 )
 from index.embed import MODEL_DIM, question_embedder
 
+from . import saved
 from .answer import answer
 from .answer_type import AnswerTyper
 from .corpus import Corpus
@@ -89,7 +90,7 @@ class QA:
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
         self._sync_lexical()
-        self.corpus = Corpus.load(self.store)
+        self.corpus = saved.keep(Corpus.load(self.store, saved.open_saved(self.store)), self.store)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -152,7 +153,7 @@ class QA:
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     try:
-                        corpus = Corpus.load(store)
+                        corpus = saved.keep(Corpus.load(store, saved.open_saved(store)), store)
                     except BaseException:
                         store.close()
                         raise
@@ -161,7 +162,7 @@ class QA:
                 elif (
                     self.store.generation() != self.corpus.generation or self.corpus.lexical_behind
                 ):
-                    self.corpus = Corpus.load(self.store, self.corpus)
+                    self.corpus = saved.keep(Corpus.load(self.store, self.corpus), self.store)
                 else:
                     self._gone = None
                     return False

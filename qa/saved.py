@@ -1,0 +1,212 @@
+"""Segments saved in the index folder, so that a reader starting up opens them instead of
+building them again from every stored row.
+
+Building a corpus from the store reads every row and works out what each sentence holds
+(its terms, the chunks it overlaps) and each segment's graph: 41 s at 100k chunks, minutes
+at a million. So a reader saves what it built (``keep``): each segment into a folder of
+its own, written once and never changed, and a manifest naming the segments of one
+generation with the articles dead in each. Starting (``open_saved``), it opens the
+segments the manifest names, their vectors and per-row arrays mapped from the files rather
+than read, and then reads from the store only what changed since that generation.
+
+The saved segments are a cache: the store stays the record. A manifest of another index
+or format, or one that does not open whole, is passed over and the corpus is built from
+the store again; a folder that cannot be written to is left as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index import Store
+
+from .corpus import Corpus
+from .packed import EntitySpans, Ragged, Spans, TermSets
+from .segments import Live, Segment
+
+log = logging.getLogger(__name__)
+
+FOLDER = "segments"
+MANIFEST = "manifest.json"
+LOCK = "lock"
+FORMAT = 1
+
+# The arrays of a segment, each in a file of its own, mapped when opened.
+_ARRAYS = (
+    "chunk_rows",
+    "row_order",
+    "chunk_spans",
+    "sentence_spans",
+    "sentence_vectors",
+    "term_ids",
+    "term_offsets",
+    "entity_rows",
+    "entity_offsets",
+    "chunk_sentence_ids",
+    "chunk_sentence_offsets",
+    "sentence_chunk",
+)
+# What a segment holds as Python objects (articles, words): read whole when opened.
+_OBJECTS = (
+    "first_chunk",
+    "first_sentence",
+    "documents",
+    "doc_chunks",
+    "doc_sentences",
+    "title_terms",
+    "sources",
+    "words",
+    "vocabulary",
+    "numbers",
+)
+
+
+def open_saved(store: Store) -> Corpus | None:
+    """The corpus the index folder's manifest names, with its segments opened from their
+    files; None if there is none for this index that opens whole."""
+    folder = store.dir / FOLDER
+    if not (folder / MANIFEST).exists():
+        return None
+    try:
+        with _locked(folder, fcntl.LOCK_SH):
+            manifest = json.loads((folder / MANIFEST).read_text())
+            if manifest.get("format") != FORMAT or manifest.get("index") != _identity(store):
+                return None
+            live = tuple(
+                Live(_open(folder / p["name"]), frozenset(p["dead"])) for p in manifest["live"]
+            )
+    except Exception as e:  # a cache: whatever fails, the store is read instead
+        log.warning("the saved segments in %s do not open (%s): reading the store", folder, e)
+        return None
+    return Corpus(generation=manifest["generation"], live=live, lexical=store.lexical().view())
+
+
+def keep(corpus: Corpus, store: Store) -> Corpus:
+    """Save ``corpus``'s segments that are not saved yet and name them all in the
+    manifest; returns ``corpus`` with the segments it built in memory replaced by their
+    saved, mapped form. Left as it is when the folder cannot be written to, or another
+    process is saving."""
+    folder = store.dir / FOLDER
+    try:
+        folder.mkdir(exist_ok=True)
+        with _locked(folder, fcntl.LOCK_EX | fcntl.LOCK_NB):
+            opened = []
+            for part in corpus.live:
+                seg = part.segment
+                if not (folder / seg.name).is_dir():
+                    _write(seg, folder)
+                    seg = _open(folder / seg.name)
+                opened.append(Live(seg, part.dead))
+            manifest = {
+                "format": FORMAT,
+                "index": _identity(store),
+                "generation": corpus.generation,
+                "live": [{"name": p.segment.name, "dead": sorted(p.dead)} for p in opened],
+            }
+            tmp = folder / f"{MANIFEST}.tmp"
+            tmp.write_text(json.dumps(manifest))
+            os.replace(tmp, folder / MANIFEST)
+            # Segments no manifest names any more (merged away): a reader that mapped
+            # them keeps its mapping.
+            named = {p.segment.name for p in opened}
+            for path in folder.iterdir():
+                if path.is_dir() and path.name not in named:
+                    shutil.rmtree(path, ignore_errors=True)
+    except BlockingIOError:
+        return corpus
+    except OSError as e:
+        log.info("segments not saved in %s: %s", folder, e)
+        return corpus
+    return Corpus(
+        generation=corpus.generation,
+        live=tuple(opened),
+        lexical=corpus.lexical,
+        lexical_only=corpus.lexical_only,
+    )
+
+
+def _identity(store: Store) -> str:
+    return f"{store.index_id}/{store.model}/{store.dim}"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path, how: int) -> Iterator[None]:
+    with open(folder / LOCK, "a+") as f:
+        fcntl.flock(f, how)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _write(seg: Segment, folder: Path) -> None:
+    """``seg`` in a folder named after it, written whole under another name first."""
+    tmp = folder / f".{seg.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    arrays = {
+        "chunk_rows": seg.chunk_rows,
+        "row_order": seg.row_order,
+        "chunk_spans": seg.chunks.rows,
+        "sentence_spans": seg.sentences.rows,
+        "sentence_vectors": seg.sentence_vectors,
+        "term_ids": seg.sentence_terms.ids,
+        "term_offsets": seg.sentence_terms.offsets,
+        "entity_rows": seg.entity_spans.spans,
+        "entity_offsets": seg.entity_spans.offsets,
+        "chunk_sentence_ids": seg.chunk_sentences.values,
+        "chunk_sentence_offsets": seg.chunk_sentences.offsets,
+        "sentence_chunk": seg.sentence_chunk,
+    }
+    for name in _ARRAYS:
+        np.save(tmp / f"{name}.npy", np.ascontiguousarray(arrays[name]))
+    faiss.write_index(seg.dense, str(tmp / "dense.faiss"))
+    objects = {name: getattr(seg, name) for name in _OBJECTS}
+    objects["chunk_docs"] = seg.chunks.doc_ids
+    objects["sentence_docs"] = seg.sentences.doc_ids
+    objects["term_words"] = seg.sentence_terms.vocabulary
+    objects["entity_labels"] = seg.entity_spans.labels
+    with open(tmp / "objects.pickle", "wb") as f:
+        pickle.dump(objects, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.rename(tmp, folder / seg.name)
+
+
+def _open(path: Path) -> Segment:
+    """The segment saved at ``path``, its arrays mapped from their files."""
+    with open(path / "objects.pickle", "rb") as f:
+        objects = pickle.load(f)  # noqa: S301 (written by this module, in the index folder)
+    a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS}
+    return Segment(
+        **{name: objects[name] for name in _OBJECTS},
+        chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
+        chunk_rows=a["chunk_rows"],
+        row_order=a["row_order"],
+        # The vectors mapped too; a graph walk touches a few hundred of them.
+        dense=faiss.read_index(str(path / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC),
+        sentences=Spans(objects["sentence_docs"], a["sentence_spans"]),
+        sentence_vectors=a["sentence_vectors"],
+        sentence_terms=TermSets(objects["term_words"], a["term_ids"], a["term_offsets"]),
+        entity_spans=EntitySpans(objects["entity_labels"], a["entity_rows"], a["entity_offsets"]),
+        chunk_sentences=Ragged(a["chunk_sentence_ids"], a["chunk_sentence_offsets"]),
+        sentence_chunk=a["sentence_chunk"],
+        name=path.name,
+    )
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """The array in ``path``, mapped (an empty one cannot be, and is read)."""
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError:
+        return np.load(path)

@@ -1,0 +1,103 @@
+"""Saved segments: a reader starting up opens what an earlier one built, answers exactly
+as a corpus built from the store does, and reads from the store only what changed since;
+a saved state that is not this index's, or does not open whole, is passed over."""
+
+import json
+
+import numpy as np
+import pytest
+
+from index import Store
+from qa import merging, saved, segments
+from qa.corpus import Corpus
+
+from ..conftest import FakeEmbedder
+from .test_segments import ARTICLES, same_answers, write
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    yield s
+    s.close()
+
+
+def reopened(store: Store) -> Store:
+    """The same index opened as a process starting up would."""
+    return Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim, create=False)
+
+
+def test_a_saved_corpus_opens_mapped_and_answers_as_one_built_afresh(store):
+    for doc_id in ("a", "b", "c"):
+        write(store, doc_id, ARTICLES[doc_id])
+    kept = saved.keep(Corpus.load(store), store)
+    assert isinstance(kept.live[0].segment.sentence_vectors, np.memmap)
+    again = reopened(store)
+    try:
+        opened = saved.open_saved(again)
+        assert opened is not None and opened.generation == store.generation()
+        assert [p.segment.name for p in opened.live] == [p.segment.name for p in kept.live]
+        same_answers(opened, Corpus.load(again))
+        assert Corpus.load(again, opened) is opened  # nothing changed: nothing read
+    finally:
+        again.close()
+
+
+def test_a_reader_starting_later_reads_only_what_changed_since_the_save(store):
+    for doc_id in ("a", "b", "c", "d"):
+        write(store, doc_id, ARTICLES[doc_id])
+    saved.keep(Corpus.load(store), store)
+    write(store, "e", "Ferry strike\n\nFerry crews walked out on Tuesday over pay.")
+    write(store, "b", ARTICLES["b"] + " Divers checked the hull.")
+    opened = saved.open_saved(store)
+    assert opened is not None
+    assert store.snapshot(since=opened.generation).changed == {"b", "e"}
+    now = Corpus.load(store, opened)
+    assert now.live[0].segment is opened.live[0].segment  # kept as opened
+    same_answers(now, Corpus.load(store))
+    assert "Divers" in now.documents["b"].text
+
+
+def test_graph_segments_are_saved_with_their_graph(store, monkeypatch):
+    monkeypatch.setattr(segments, "HNSW_ROWS", 1)
+    for doc_id in ("a", "b", "c", "d"):
+        write(store, doc_id, ARTICLES[doc_id])
+    built = Corpus.load(store)
+    saved.keep(built, store)
+    opened = saved.open_saved(store)
+    assert opened is not None
+    assert opened.live[0].segment.dense.ntotal == built.live[0].segment.dense.ntotal > 0
+    same_answers(opened, built)
+
+
+def test_merged_away_segments_leave_the_folder(store, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    corpus = Corpus.load(store)
+    for n in range(4):
+        write(store, f"n{n}", f"Notice {n}\n\nThe town hall held meeting number {n} on Monday.")
+        corpus = saved.keep(Corpus.load(store, corpus), store)
+    folder = store.dir / saved.FOLDER
+    names = {p.segment.name for p in corpus.live}
+    assert {p.name for p in folder.iterdir() if p.is_dir()} == names
+    manifest = json.loads((folder / saved.MANIFEST).read_text())
+    assert {p["name"] for p in manifest["live"]} == names
+    same_answers(saved.open_saved(store), Corpus.load(store))
+
+
+def test_another_index_in_the_folder_is_not_answered_from_the_saved_segments(store):
+    write(store, "a", ARTICLES["a"])
+    saved.keep(Corpus.load(store), store)
+    folder = store.dir / saved.FOLDER
+    manifest = json.loads((folder / saved.MANIFEST).read_text())
+    manifest["index"] = "another/" + manifest["index"]
+    (folder / saved.MANIFEST).write_text(json.dumps(manifest))
+    assert saved.open_saved(store) is None
+
+
+def test_a_saved_segment_that_does_not_open_whole_is_passed_over(store, caplog):
+    write(store, "a", ARTICLES["a"])
+    kept = saved.keep(Corpus.load(store), store)
+    vectors = store.dir / saved.FOLDER / kept.live[0].segment.name / "sentence_vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:100])  # cut short, as by a full disk
+    assert saved.open_saved(store) is None
+    assert "do not open" in caplog.text

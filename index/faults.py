@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+from .schema import DB_FILE
 
 
 class IndexProblem(RuntimeError):
@@ -92,3 +97,23 @@ def unwritable(directory: Path, files: list[Path]) -> str | None:
         if path.exists() and not os.access(path, os.W_OK):
             return f"{path.name} is not writable"
     return None
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def storage_errors(method: _F) -> _F:
+    """Raise a storage fault from a method of ``Store`` (an object with the index folder
+    as ``dir``) as the ``IndexProblem`` it means."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as e:
+            problem = storage_problem(e, self.dir, self.dir / DB_FILE)
+            if problem is None:
+                raise
+            raise problem from e
+
+    return wrapper  # type: ignore[return-value]

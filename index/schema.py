@@ -1,5 +1,7 @@
 """The tables of an index's SQLite database (created if missing, never altered in place)."""
 
+DB_FILE = "index.sqlite3"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

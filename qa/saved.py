@@ -125,7 +125,7 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
                     shutil.rmtree(path, ignore_errors=True)
     except BlockingIOError:
         return corpus
-    except OSError as e:
+    except Exception as e:  # a cache: a full disk or a read-only folder only costs time
         log.info("segments not saved in %s: %s", folder, e)
         return corpus
     return Corpus(
@@ -142,7 +142,8 @@ def _identity(store: Store) -> str:
 
 @contextlib.contextmanager
 def _locked(folder: Path, how: int) -> Iterator[None]:
-    with open(folder / LOCK, "a+") as f:
+    # Read-only for a shared lock: a reader may open segments in a folder it cannot write.
+    with open(folder / LOCK, "r" if how == fcntl.LOCK_SH else "a+") as f:
         fcntl.flock(f, how)
         try:
             yield
@@ -155,6 +156,16 @@ def _write(seg: Segment, folder: Path) -> None:
     tmp = folder / f".{seg.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
+    try:
+        _fill(tmp, seg)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half written is left
+        raise
+    os.rename(tmp, folder / seg.name)
+
+
+def _fill(tmp: Path, seg: Segment) -> None:
+    """Write ``seg``'s arrays, its graph and its objects into the folder ``tmp``."""
     arrays = {
         "chunk_rows": seg.chunk_rows,
         "row_order": seg.row_order,
@@ -179,7 +190,6 @@ def _write(seg: Segment, folder: Path) -> None:
     objects["entity_labels"] = seg.entity_spans.labels
     with open(tmp / "objects.pickle", "wb") as f:
         pickle.dump(objects, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.rename(tmp, folder / seg.name)
 
 
 def _open(path: Path) -> Segment:

@@ -101,3 +101,16 @@ def test_a_saved_segment_that_does_not_open_whole_is_passed_over(store, caplog):
     vectors.write_bytes(vectors.read_bytes()[:100])  # cut short, as by a full disk
     assert saved.open_saved(store) is None
     assert "do not open" in caplog.text
+
+
+def test_a_segment_that_cannot_be_saved_is_answered_from_memory(store, monkeypatch):
+    write(store, "a", ARTICLES["a"])
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saved.faiss, "write_index", full)
+    built = Corpus.load(store)
+    assert saved.keep(built, store) is built
+    assert saved.open_saved(store) is None
+    assert not [p for p in (store.dir / saved.FOLDER).iterdir() if p.is_dir()]

@@ -114,3 +114,23 @@ def test_a_segment_that_cannot_be_saved_is_answered_from_memory(store, monkeypat
     assert saved.keep(built, store) is built
     assert saved.open_saved(store) is None
     assert not [p for p in (store.dir / saved.FOLDER).iterdir() if p.is_dir()]
+
+
+def test_a_service_starting_again_opens_what_the_last_one_saved(store):
+    from qa import QA
+
+    for doc_id in ("a", "b", "c", "d"):
+        write(store, doc_id, ARTICLES[doc_id])
+    first = QA(store.dir, embedder=FakeEmbedder())
+    answers = [first.ask(q) for q in ("Where did the storm shut the harbour?", "panda zoo")]
+    names = [p.segment.name for p in first.corpus.live]
+    first.close()
+    again = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        assert [p.segment.name for p in again.corpus.live] == names
+        assert isinstance(again.corpus.live[0].segment.sentence_vectors, np.memmap)
+        assert [again.ask(q) for q in ("Where did the storm shut the harbour?", "panda zoo")] == (
+            answers
+        )
+    finally:
+        again.close()

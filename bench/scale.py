@@ -272,7 +272,7 @@ def cited(answer, doc_id: str) -> bool:
 def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool = False) -> dict:
     """One checkpoint, in this (fresh) process: start, ask, add an article, reload."""
     from qa import QA, saved
-    from qa.corpus import _next_ids
+    from qa.corpus import next_ids
     from qa.merging import merge
 
     asked = questions(QUESTIONS, n_questions)
@@ -310,7 +310,7 @@ def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool =
     merge_s = float("nan")
     if with_merge:
         t = time.perf_counter()
-        merge(list(live), *_next_ids(live))
+        merge(list(live), *next_ids(live))
         merge_s = time.perf_counter() - t
     p50, p99 = percentiles(times)
     out = {

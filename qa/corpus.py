@@ -40,6 +40,9 @@ class Corpus:
     lexical: LexicalView  # the chunks' BM25 index, at this generation or just after
     # The store ids of the chunks of a corpus narrowed to some articles; None: all.
     lexical_only: np.ndarray | None = None
+    # The first chunk and sentence ids that neither its segments nor a merge under way
+    # (merger.py) use: the next segment is numbered from here, or past its segments.
+    next_free: tuple[int, int] = (0, 0)
 
     # -- rows, by id ------------------------------------------------------------
     @cached_property
@@ -224,9 +227,12 @@ class Corpus:
 
     # -- loading ----------------------------------------------------------------
     @classmethod
-    def load(cls, store: Store, previous: Corpus | None = None) -> Corpus:
+    def load(cls, store: Store, previous: Corpus | None = None, merge: bool = True) -> Corpus:
         """The newest generation in ``store``: built from ``previous`` with only what
-        changed since read, when the store's change log reaches back to it."""
+        changed since read, when the store's change log reaches back to it. With
+        ``merge``, the merges the policy asks for are done before it returns; a service
+        does them in the background instead (merger.py), so that a big merge does not
+        hold back a new article."""
         snap = store.snapshot(since=previous.generation if previous else None)
         # Read after the snapshot: the lexical index commits after the store does, so it is
         # at the snapshot's generation unless a write is between its two commits.
@@ -244,9 +250,17 @@ class Corpus:
                 for p in previous.live
             )
             live = tuple(p for p in live if len(p.dead) < len(p.segment.documents))
+            floor = previous.next_free
             if snap.documents:
-                live += (Live(Segment.build(snap, *_next_ids(previous.live))),)
-            live = _merged(live, _next_ids(previous.live + live))
+                live += (Live(Segment.build(snap, *next_ids(previous.live, floor))),)
+            if merge:
+                live = _merged(live, next_ids(previous.live + live, floor))
+            return cls(
+                generation=snap.generation,
+                live=live,
+                lexical=lexical,
+                next_free=next_ids(previous.live + live, floor),
+            )
         return cls(generation=snap.generation, live=live, lexical=lexical)
 
     @property
@@ -256,20 +270,20 @@ class Corpus:
         return self.lexical.generation < self.generation
 
 
-def _next_ids(live: tuple[Live, ...]) -> tuple[int, int]:
-    """The first chunk and sentence ids no segment has used."""
+def next_ids(live: tuple[Live, ...], floor: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """The first chunk and sentence ids no segment of ``live`` has used, from ``floor`` on."""
     return (
-        max((p.segment.end_chunk for p in live), default=0),
-        max((p.segment.end_sentence for p in live), default=0),
+        max([floor[0], *(p.segment.end_chunk for p in live)]),
+        max([floor[1], *(p.segment.end_sentence for p in live)]),
     )
 
 
-def _merged(live: tuple[Live, ...], next_ids: tuple[int, int]) -> tuple[Live, ...]:
+def _merged(live: tuple[Live, ...], ids: tuple[int, int]) -> tuple[Live, ...]:
     """``live`` with the merges the policy asks for done, each numbered anew at the end."""
     while pick := merge_policy(live):
-        joined = Live(merge([live[i] for i in pick], *next_ids))
+        joined = Live(merge([live[i] for i in pick], *ids))
         live = tuple(p for i, p in enumerate(live) if i not in pick) + (joined,)
-        next_ids = (joined.segment.end_chunk, joined.segment.end_sentence)
+        ids = (joined.segment.end_chunk, joined.segment.end_sentence)
     return live
 
 

@@ -23,7 +23,9 @@ import logging
 import os
 import pickle
 import shutil
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -41,6 +43,8 @@ FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
 FORMAT = 1
+# A segment folder no manifest names is deleted after this many seconds.
+UNNAMED_KEPT = 600
 
 # The arrays of a segment, each in a file of its own, mapped when opened.
 _ARRAYS = (
@@ -101,13 +105,8 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
     try:
         folder.mkdir(exist_ok=True)
         with _locked(folder, fcntl.LOCK_EX | fcntl.LOCK_NB):
-            opened = []
-            for part in corpus.live:
-                seg = part.segment
-                if not (folder / seg.name).is_dir():
-                    _write(seg, folder)
-                    seg = _open(folder / seg.name)
-                opened.append(Live(seg, part.dead))
+            opened = [Live(_saved(p.segment, folder), p.dead) for p in corpus.live]
+            before = _named(folder)
             manifest = {
                 "format": FORMAT,
                 "index": _identity(store),
@@ -117,23 +116,53 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
             tmp = folder / f"{MANIFEST}.tmp"
             tmp.write_text(json.dumps(manifest))
             os.replace(tmp, folder / MANIFEST)
-            # Segments no manifest names any more (merged away): a reader that mapped
-            # them keeps its mapping.
+            # Segments merged away (named before, not now), and any other not named
+            # for a while (one saved ahead of its merge's end is named soon after; one
+            # a process died writing, never). A reader that mapped them keeps its mapping.
             named = {p.segment.name for p in opened}
             for path in folder.iterdir():
-                if path.is_dir() and path.name not in named:
+                if not path.is_dir() or path.name in named:
+                    continue
+                if path.name in before or time.time() - path.stat().st_mtime > UNNAMED_KEPT:
                     shutil.rmtree(path, ignore_errors=True)
     except BlockingIOError:
         return corpus
     except Exception as e:  # a cache: a full disk or a read-only folder only costs time
         log.info("segments not saved in %s: %s", folder, e)
         return corpus
-    return Corpus(
-        generation=corpus.generation,
-        live=tuple(opened),
-        lexical=corpus.lexical,
-        lexical_only=corpus.lexical_only,
-    )
+    return replace(corpus, live=tuple(opened))
+
+
+def persisted(segment: Segment, store: Store) -> Segment:
+    """``segment`` saved in the index folder and opened from it (a merge saves its
+    segment before it is swapped in, so that the swap does not wait for the writing);
+    ``segment`` itself if it cannot be saved."""
+    folder = store.dir / FOLDER
+    try:
+        folder.mkdir(exist_ok=True)
+        with _locked(folder, fcntl.LOCK_EX):
+            return _saved(segment, folder)
+    except Exception as e:
+        log.info("segment not saved in %s: %s", folder, e)
+        return segment
+
+
+def _saved(segment: Segment, folder: Path) -> Segment:
+    """``segment`` as opened from its folder in ``folder``, written there first if it
+    is not yet (hold the lock)."""
+    if not (folder / segment.name).is_dir():
+        _write(segment, folder)
+    elif isinstance(segment.sentence_vectors, np.memmap):
+        return segment  # opened from there already
+    return _open(folder / segment.name)
+
+
+def _named(folder: Path) -> set[str]:
+    """The segments the manifest in ``folder`` names (none if it does not read)."""
+    try:
+        return {p["name"] for p in json.loads((folder / MANIFEST).read_text())["live"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def _identity(store: Store) -> str:

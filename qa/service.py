@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +27,7 @@ from index import (
 )
 from index.embed import MODEL_DIM, question_embedder
 
-from . import saved
+from . import merger, saved
 from .answer import answer
 from .answer_type import AnswerTyper
 from .corpus import Corpus
@@ -34,7 +35,10 @@ from .filters import Filters
 from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
+from .segments import Segment
 from .select import Weights
+
+log = logging.getLogger(__name__)
 
 NARROWED_KEPT = 8
 
@@ -90,8 +94,9 @@ class QA:
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
         self._sync_lexical()
-        self.corpus = saved.keep(Corpus.load(self.store, saved.open_saved(self.store)), self.store)
+        self.corpus = self._kept(Corpus.load(self.store, saved.open_saved(self.store), False))
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
+        self._merging: threading.Thread | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)
@@ -102,6 +107,7 @@ class QA:
         self._on_reload: Callable[[float], None] | None = None
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
+        self.merge_later()
 
     def _sync_lexical(self) -> None:
         """Bring the lexical index up to the store's generation if a write died between
@@ -145,7 +151,49 @@ class QA:
             give_back_memory()
             if self._on_reload:
                 self._on_reload(time.perf_counter() - start)
+            self.merge_later()
         return reloaded
+
+    def _kept(self, corpus: Corpus) -> Corpus:
+        """``corpus`` with its new segments saved in the index folder (saved.py)."""
+        return saved.keep(corpus, self.store)
+
+    def merge_later(self) -> None:
+        """Start the merge the policy asks for in a thread of its own, unless one is
+        running (it starts the next when it ends). Answers and reloads go on meanwhile."""
+        with self._lock:
+            if self._merging is None:
+                self._start_merge()
+
+    def _start_merge(self) -> None:
+        """(Holding the lock.)"""
+        planned = merger.plan(self.corpus)
+        if planned is not None and not self._stop.is_set():
+            self.corpus, job = planned
+            self._merging = threading.Thread(
+                target=self._merge, args=(job, self.store), name="index-merger", daemon=True
+            )
+            self._merging.start()
+
+    def _merge(self, job: merger.Planned, store: Store) -> None:
+        merged: Segment | None = None
+        try:
+            # Saved before the swap, which then only names it.
+            merged = saved.persisted(merger.run(job), store)
+        except Exception:
+            log.exception("a merge failed; the segments stay as they are")
+        with self._lock:
+            self._merging = None
+            swapped = merger.swap_in(self.corpus, job, merged) if merged is not None else None
+            if swapped is not None:
+                self.corpus = self._kept(swapped)
+                self._start_merge()  # the next the policy asks for, if any
+        give_back_memory()
+
+    def merged(self) -> None:
+        """Wait until no merge is under way (tests, benchmarks)."""
+        while (thread := self._merging) is not None:
+            thread.join()
 
     def _reload(self) -> bool:
         with self._lock:
@@ -153,7 +201,8 @@ class QA:
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     try:
-                        corpus = saved.keep(Corpus.load(store, saved.open_saved(store)), store)
+                        corpus = Corpus.load(store, saved.open_saved(store), merge=False)
+                        corpus = saved.keep(corpus, store)
                     except BaseException:
                         store.close()
                         raise
@@ -162,7 +211,7 @@ class QA:
                 elif (
                     self.store.generation() != self.corpus.generation or self.corpus.lexical_behind
                 ):
-                    self.corpus = saved.keep(Corpus.load(self.store, self.corpus), self.store)
+                    self.corpus = self._kept(Corpus.load(self.store, self.corpus, merge=False))
                 else:
                     self._gone = None
                     return False

@@ -11,11 +11,19 @@ would have marked them.
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, replace
 
+from index import Store
+
+from . import saved
 from .corpus import Corpus, next_ids
+from .memory import give_back_memory
 from .merging import merge, merge_policy
 from .segments import Live, Segment
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,3 +71,51 @@ def swap_in(corpus: Corpus, planned: Planned, merged: Segment) -> Corpus | None:
     live.append(Live(merged, died & merged.documents.keys()))
     live.sort(key=lambda p: p.segment.first_chunk)  # the views look rows up by first id
     return replace(corpus, live=tuple(live))
+
+
+class Merging:
+    """The background merges of a service (``QA``, service.py): one at a time, each
+    started when a reload leaves the policy something to merge."""
+
+    corpus: Corpus
+    store: Store
+    _lock: threading.Lock
+    _stop: threading.Event
+    _merging: threading.Thread | None
+
+    def merge_later(self) -> None:
+        """Start the merge the policy asks for in a thread of its own, unless one is
+        running (it starts the next when it ends). Answers and reloads go on meanwhile."""
+        with self._lock:
+            if self._merging is None:
+                self._start_merge()
+
+    def _start_merge(self) -> None:
+        """(Holding the lock.)"""
+        planned = plan(self.corpus)
+        if planned is not None and not self._stop.is_set():
+            self.corpus, job = planned
+            self._merging = threading.Thread(
+                target=self._merge, args=(job, self.store), name="index-merger", daemon=True
+            )
+            self._merging.start()
+
+    def _merge(self, job: Planned, store: Store) -> None:
+        merged: Segment | None = None
+        try:
+            # Saved before the swap, which then only names it.
+            merged = saved.persisted(run(job), store)
+        except Exception:
+            log.exception("a merge failed; the segments stay as they are")
+        with self._lock:
+            self._merging = None
+            swapped = swap_in(self.corpus, job, merged) if merged is not None else None
+            if swapped is not None:
+                self.corpus = saved.keep(swapped, store)
+                self._start_merge()  # the next the policy asks for, if any
+        give_back_memory()
+
+    def merged(self) -> None:
+        """Wait until no merge is under way (tests, benchmarks)."""
+        while (thread := self._merging) is not None:
+            thread.join()

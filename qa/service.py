@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import threading
 import time
@@ -32,10 +31,10 @@ from .answer import answer
 from .answer_type import AnswerTyper
 from .corpus import Corpus
 from .filters import Filters
+from .memory import give_back_memory
 from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
-from .segments import Segment
 from .select import Weights
 
 log = logging.getLogger(__name__)
@@ -53,23 +52,7 @@ class StageTimes:
     choose: float
 
 
-@lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL | None:
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
-
-
-def give_back_memory() -> None:
-    """Return the memory an old generation freed to the system (glibc keeps freed pages
-    otherwise, and a server's resident size creeps up by a few MB a reload)."""
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
-
-
-class QA:
+class QA(merger.Merging):
     """One index folder, loaded and searchable; ``ask`` is safe to call from many threads.
 
     Every question is answered from a single immutable ``Corpus``; an update written by
@@ -94,7 +77,8 @@ class QA:
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
         self._sync_lexical()
-        self.corpus = self._kept(Corpus.load(self.store, saved.open_saved(self.store), False))
+        corpus = Corpus.load(self.store, saved.open_saved(self.store), merge=False)
+        self.corpus = saved.keep(corpus, self.store)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._merging: threading.Thread | None = None
         self._stop = threading.Event()
@@ -154,47 +138,6 @@ class QA:
             self.merge_later()
         return reloaded
 
-    def _kept(self, corpus: Corpus) -> Corpus:
-        """``corpus`` with its new segments saved in the index folder (saved.py)."""
-        return saved.keep(corpus, self.store)
-
-    def merge_later(self) -> None:
-        """Start the merge the policy asks for in a thread of its own, unless one is
-        running (it starts the next when it ends). Answers and reloads go on meanwhile."""
-        with self._lock:
-            if self._merging is None:
-                self._start_merge()
-
-    def _start_merge(self) -> None:
-        """(Holding the lock.)"""
-        planned = merger.plan(self.corpus)
-        if planned is not None and not self._stop.is_set():
-            self.corpus, job = planned
-            self._merging = threading.Thread(
-                target=self._merge, args=(job, self.store), name="index-merger", daemon=True
-            )
-            self._merging.start()
-
-    def _merge(self, job: merger.Planned, store: Store) -> None:
-        merged: Segment | None = None
-        try:
-            # Saved before the swap, which then only names it.
-            merged = saved.persisted(merger.run(job), store)
-        except Exception:
-            log.exception("a merge failed; the segments stay as they are")
-        with self._lock:
-            self._merging = None
-            swapped = merger.swap_in(self.corpus, job, merged) if merged is not None else None
-            if swapped is not None:
-                self.corpus = self._kept(swapped)
-                self._start_merge()  # the next the policy asks for, if any
-        give_back_memory()
-
-    def merged(self) -> None:
-        """Wait until no merge is under way (tests, benchmarks)."""
-        while (thread := self._merging) is not None:
-            thread.join()
-
     def _reload(self) -> bool:
         with self._lock:
             try:
@@ -211,7 +154,8 @@ class QA:
                 elif (
                     self.store.generation() != self.corpus.generation or self.corpus.lexical_behind
                 ):
-                    self.corpus = self._kept(Corpus.load(self.store, self.corpus, merge=False))
+                    corpus = Corpus.load(self.store, self.corpus, merge=False)
+                    self.corpus = saved.keep(corpus, self.store)
                 else:
                     self._gone = None
                     return False

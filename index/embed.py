@@ -19,6 +19,7 @@ import numpy as np
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_DIM = 384
 MAX_TOKENS = 256  # the model's max_seq_length
+ONNX_BATCH = 32  # texts per run of the ONNX model (sentence-transformers' default)
 
 
 class Embedder(Protocol):
@@ -139,9 +140,17 @@ class OnnxEmbedder:
         self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        batch = self._tokenizer.encode_batch(list(texts))
+        """Unit vectors of ``texts``, in batches of texts of about one length (as
+        sentence-transformers does: a batch is padded to its longest text)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for at in range(0, len(texts), ONNX_BATCH):
+            picked = order[at : at + ONNX_BATCH]
+            out[picked] = self._batch([texts[i] for i in picked])
+        return out
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        batch = self._tokenizer.encode_batch(texts)
         feed = {
             "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),

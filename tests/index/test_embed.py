@@ -39,3 +39,13 @@ def test_question_embedder_exports_once_and_reuses_the_file(tmp_path):
     assert (tmp_path / f"{MODEL_NAME}.onnx").stat().st_mtime_ns == stamp
     assert isinstance(second, OnnxEmbedder)
     assert np.allclose(first.embed(TEXTS[:1]), second.embed(TEXTS[:1]))
+
+
+def test_onnx_embeds_many_texts_of_many_lengths_in_their_order(real_embedder, tmp_path):
+    """New articles go through the ONNX export in a server: batched by length, each
+    text keeps its own vector."""
+    texts = [f"{i}: " + TEXTS[i % len(TEXTS)][: 10 + 37 * i] for i in range(70)]
+    fast = OnnxEmbedder(real_embedder.export_onnx(tmp_path / "model.onnx"))
+    a, b = fast.embed(texts), real_embedder.embed(texts)
+    assert a.shape == (70, MODEL_DIM)
+    assert np.allclose((a * b).sum(axis=1), 1.0, atol=1e-4)

@@ -35,6 +35,7 @@ from index import Store
 
 from .corpus import Corpus
 from .packed import EntitySpans, Ragged, Spans, TermSets
+from .rowfile import RowFile
 from .segments import Live, Segment
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def _saved(segment: Segment, folder: Path) -> Segment:
     is not yet (hold the lock)."""
     if not (folder / segment.name).is_dir():
         _write(segment, folder)
-    elif isinstance(segment.sentence_vectors, np.memmap):
+    elif isinstance(segment.sentence_vectors, RowFile):
         return segment  # opened from there already
     return _open(folder / segment.name)
 
@@ -222,10 +223,11 @@ def _fill(tmp: Path, seg: Segment) -> None:
 
 
 def _open(path: Path) -> Segment:
-    """The segment saved at ``path``, its arrays mapped from their files."""
+    """The segment saved at ``path``, its arrays mapped from their files (the sentence
+    vectors read from theirs)."""
     with open(path / "objects.pickle", "rb") as f:
         objects = pickle.load(f)  # noqa: S301 (written by this module, in the index folder)
-    a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS}
+    a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS if name != "sentence_vectors"}
     return Segment(
         **{name: objects[name] for name in _OBJECTS},
         chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
@@ -234,7 +236,8 @@ def _open(path: Path) -> Segment:
         # The vectors mapped too; a graph walk touches a few hundred of them.
         dense=faiss.read_index(str(path / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC),
         sentences=Spans(objects["sentence_docs"], a["sentence_spans"]),
-        sentence_vectors=a["sentence_vectors"],
+        # Read row by row, not mapped: a question reads a few hundred (rowfile.py).
+        sentence_vectors=RowFile(path / "sentence_vectors.npy"),
         sentence_terms=TermSets(objects["term_words"], a["term_ids"], a["term_offsets"]),
         entity_spans=EntitySpans(objects["entity_labels"], a["entity_rows"], a["entity_offsets"]),
         chunk_sentences=Ragged(a["chunk_sentence_ids"], a["chunk_sentence_offsets"]),

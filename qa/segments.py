@@ -25,6 +25,7 @@ from index import StoredDocument
 from index.store import Snapshot
 
 from .packed import EntitySpans, Ragged, Span, Spans, TermSets
+from .rowfile import RowFile
 from .terms import NUMBER, fold, number, source_names, stems
 
 # Past this many chunks a segment's chunk vectors are searched through an HNSW graph
@@ -49,7 +50,9 @@ class Segment:
     row_order: np.ndarray  # the positions of chunk_rows, in increasing order
     dense: faiss.Index  # chunk vectors: inner product over unit vectors (cosine)
     sentences: Spans
-    sentence_vectors: np.ndarray  # float16 (half the memory; cosines to 3 decimals)
+    # float16 (half the memory; cosines to 3 decimals); a saved segment reads them from
+    # their file, row by row (rowfile.py).
+    sentence_vectors: np.ndarray | RowFile
     sentence_terms: TermSets  # each sentence's index terms
     entity_spans: EntitySpans  # per sentence, within the sentence
     chunk_sentences: Ragged  # per chunk: ids of the sentences it overlaps

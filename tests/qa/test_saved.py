@@ -4,12 +4,12 @@ a saved state that is not this index's, or does not open whole, is passed over."
 
 import json
 
-import numpy as np
 import pytest
 
 from index import Store
 from qa import merging, saved, segments
 from qa.corpus import Corpus
+from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder
 from .test_segments import ARTICLES, same_answers, write
@@ -31,7 +31,7 @@ def test_a_saved_corpus_opens_mapped_and_answers_as_one_built_afresh(store):
     for doc_id in ("a", "b", "c"):
         write(store, doc_id, ARTICLES[doc_id])
     kept = saved.keep(Corpus.load(store), store)
-    assert isinstance(kept.live[0].segment.sentence_vectors, np.memmap)
+    assert isinstance(kept.live[0].segment.sentence_vectors, RowFile)
     again = reopened(store)
     try:
         opened = saved.open_saved(again)
@@ -128,7 +128,7 @@ def test_a_service_starting_again_opens_what_the_last_one_saved(store):
     again = QA(store.dir, embedder=FakeEmbedder())
     try:
         assert [p.segment.name for p in again.corpus.live] == names
-        assert isinstance(again.corpus.live[0].segment.sentence_vectors, np.memmap)
+        assert isinstance(again.corpus.live[0].segment.sentence_vectors, RowFile)
         assert [again.ask(q) for q in ("Where did the storm shut the harbour?", "panda zoo")] == (
             answers
         )

@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+# The most one read asks for (Linux returns at most 2 GB a read).
+READ_BYTES = 1 << 30
+
 
 class RowFile:
     """A 2-D array in a ``.npy`` file, indexed by row like the array."""
@@ -47,10 +50,19 @@ class RowFile:
         return self.shape[0]
 
     def _read(self, start: int, count: int) -> np.ndarray:
-        data = os.pread(self._fd, count * self._row_bytes, self._offset + start * self._row_bytes)
-        if len(data) != count * self._row_bytes:
-            raise OSError(f"rows {start}..{start + count} are past the end of the file")
-        return np.frombuffer(data, dtype=self.dtype).reshape(count, self.shape[1])
+        out = np.empty((count, self.shape[1]), dtype=self.dtype)
+        view = memoryview(out.data).cast("B")
+        at, end = 0, count * self._row_bytes
+        while at < end:  # one read returns at most 2 GB
+            got = os.preadv(
+                self._fd,
+                [view[at : min(end, at + READ_BYTES)]],
+                self._offset + start * self._row_bytes + at,
+            )
+            if not got:
+                raise OSError(f"rows {start}..{start + count} are past the end of the file")
+            at += got
+        return out
 
     def __getitem__(self, i: Any) -> np.ndarray:
         if isinstance(i, int | np.integer):
@@ -63,10 +75,13 @@ class RowFile:
             return np.zeros((0, self.shape[1]), dtype=self.dtype)
         if ids.min() < 0 or ids.max() >= len(self):
             raise IndexError(i)
-        first = int(ids[0])
-        if np.array_equal(ids, np.arange(first, first + len(ids))):  # a run: one read
-            return self._read(first, len(ids))
-        return np.stack([self._read(int(j), 1)[0] for j in ids])
+        # One read per run of consecutive rows (a merge asks for whole articles).
+        breaks = np.flatnonzero(np.diff(ids) != 1) + 1
+        starts = np.concatenate([[0], breaks])
+        ends = np.concatenate([breaks, [len(ids)]])
+        return np.concatenate(
+            [self._read(int(ids[a]), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+        )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         whole = self._read(0, len(self))

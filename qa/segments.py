@@ -104,17 +104,7 @@ class Segment:
         )
         doc_sentences = _by_doc(sentences, first_sentence)
         chunk_sentences = _overlaps(chunks, sentences, doc_sentences, first_sentence)
-        raw = {
-            w
-            for d in docs.values()
-            for text in (d.text, d.title, d.author or "", d.outlet or "")
-            for w in re.findall(r"\w+", text.lower())
-        }
-        sources: dict[str, set[str]] = {}
-        for d in docs.values():
-            for name in source_names(d.outlet, d.author):
-                sources.setdefault(name, set()).add(d.doc_id)
-        title_terms = {d.doc_id: frozenset(stems(d.title)) for d in docs.values()}
+        about = articles(docs)
         doc_chunks: dict[str, tuple[int, int]] = {}
         for i, c in enumerate(chunks):
             first, n = doc_chunks.get(c.doc_id, (first_chunk + i, 0))
@@ -137,20 +127,52 @@ class Segment:
             ),
             doc_chunks=doc_chunks,
             doc_sentences=doc_sentences,
-            title_terms=title_terms,
-            sources={name: frozenset(ids) for name, ids in sources.items()},
-            # Accents are dropped word by word, from the distinct words only.
-            words=sorted({w if w.isascii() else fold(w) for w in raw}),
-            vocabulary=sorted(set(terms.vocabulary).union(*title_terms.values())),
-            numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
+            vocabulary=sorted(set(terms.vocabulary).union(*about.title_terms.values())),
+            **vars(about),
         )
+
+
+@dataclass(frozen=True)
+class Articles:
+    """What a segment knows of its articles as wholes."""
+
+    title_terms: dict[str, frozenset[str]]
+    sources: dict[str, frozenset[str]]
+    words: list[str]
+    numbers: frozenset[str]
+
+
+def articles(docs: dict[str, StoredDocument]) -> Articles:
+    """The headline terms, sources, words and numbers of ``docs``."""
+    raw = {
+        w
+        for d in docs.values()
+        for text in (d.text, d.title, d.author or "", d.outlet or "")
+        for w in re.findall(r"\w+", text.lower())
+    }
+    sources: dict[str, set[str]] = {}
+    for d in docs.values():
+        for name in source_names(d.outlet, d.author):
+            sources.setdefault(name, set()).add(d.doc_id)
+    return Articles(
+        title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
+        sources={name: frozenset(ids) for name, ids in sources.items()},
+        # Accents are dropped word by word, from the distinct words only.
+        words=sorted({w if w.isascii() else fold(w) for w in raw}),
+        numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
+    )
 
 
 def dense_index(vectors: np.ndarray) -> faiss.Index:
     """An inner-product index over ``vectors``: exact while small, HNSW past HNSW_ROWS."""
-    dim = vectors.shape[1]
+    return dense_index_of([vectors], len(vectors), vectors.shape[1])
+
+
+def dense_index_of(batches: Iterable[np.ndarray], rows: int, dim: int) -> faiss.Index:
+    """``dense_index`` over the ``rows`` vectors of ``batches``, added one batch at a
+    time (a merge's float32 vectors are never all made at once)."""
     index: faiss.Index
-    if len(vectors) >= HNSW_ROWS:
+    if rows >= HNSW_ROWS:
         # Vectors held in float16: half the memory of the largest part of a big segment
         # (102k BBC-derived vectors: 106 MB against 185), the same recall@10 (0.995), a
         # fifth longer to build. (The stubs want the quantizer's class, not its kind.)
@@ -163,11 +185,12 @@ def dense_index(vectors: np.ndarray) -> faiss.Index:
         index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
         index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if not index.is_trained:
-            index.train(vectors)  # float16 needs no statistics; faiss asks all the same
-        index.add(vectors)
+    for batch in batches:
+        if len(batch):
+            batch = np.ascontiguousarray(batch, dtype=np.float32)
+            if not index.is_trained:
+                index.train(batch)  # float16 needs no statistics; faiss asks all the same
+            index.add(batch)
     return index
 
 

@@ -39,3 +39,11 @@ def test_a_file_cut_short_does_not_open(saved):
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(ValueError, match="cut short"):
         RowFile(path)
+
+
+def test_a_read_larger_than_one_read_returns_is_read_whole(saved, monkeypatch):
+    import qa.rowfile
+
+    array, path = saved
+    monkeypatch.setattr(qa.rowfile, "READ_BYTES", 100)  # as a 2 GB read is cut by Linux
+    assert np.array_equal(np.asarray(RowFile(path)), array)

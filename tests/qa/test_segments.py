@@ -46,6 +46,37 @@ def same_answers(a: Corpus, b: Corpus) -> None:
     for doc_id in a.documents:
         texts = [a.text(a.sentences[i]) for i in a.doc_sentences[doc_id].tolist()]
         assert texts == [b.text(b.sentences[i]) for i in b.doc_sentences[doc_id].tolist()]
+        assert sentence_rows(a, doc_id) == sentence_rows(b, doc_id)
+        assert chunk_rows(a, doc_id) == chunk_rows(b, doc_id)
+    for prefix in ("h", "st", "p", "2"):
+        assert a.words_with_prefix(prefix) == b.words_with_prefix(prefix)
+        assert a.terms_with_prefix(prefix) == b.terms_with_prefix(prefix)
+    assert a.has_number("2") == b.has_number("2")
+
+
+def sentence_rows(c: Corpus, doc_id: str) -> list:
+    """What ``c`` holds for each of the article's sentences, told without ids."""
+    out = []
+    for i in c.doc_sentences[doc_id].tolist():
+        first = c.chunks[int(c.sentence_chunk[i])]
+        out.append(
+            (
+                c.text(c.sentences[i]),
+                c.sentence_terms[i],
+                c.entity_spans[i],
+                np.asarray(c.sentence_vectors[i]).tobytes(),
+                (first.doc_id, first.ordinal),
+            )
+        )
+    return out
+
+
+def chunk_rows(c: Corpus, doc_id: str) -> list:
+    """Each of the article's chunks with the texts of the sentences it overlaps."""
+    return [
+        (c.text(c.chunks[cid]), [c.text(c.sentences[i]) for i in c.chunk_sentences[cid].tolist()])
+        for cid in (c.chunk_id(doc_id, k) for k in range(c.documents[doc_id].chunks))
+    ]
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Merging in the background: a service's reloads never wait for a merge.
 
-A merge of big segments takes minutes (a million chunks' graph alone takes about six), and
-done inside a reload it would hold back every article written meanwhile. So a service
+A merge of big segments takes minutes (every segment of a 1M-chunk archive into one: three),
+and done inside a reload it would hold back every article written meanwhile. So a service
 plans a merge (``plan``), reserving the ids the merged segment will take so that the
 segments its reloads build meanwhile are numbered past them, joins the segments in a
 thread of its own (``run``), and then swaps the result in (``swap_in``): the articles that

@@ -40,7 +40,7 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
     are cut and joined as arrays, never made into a Python object a row (which took a
     merge at 1M chunks past 17 GB), and the graph is built from the chunk vectors a
     slice at a time."""
-    taken = [_Taken.of(p) for p in parts]
+    taken = [_Taken(p) for p in parts]
     taken = [t for t in taken if t.docs]
     documents = {d: t.seg.documents[d] for t in taken for d in t.docs}
     doc_index = {d: i for i, d in enumerate(documents)}
@@ -145,10 +145,6 @@ class _Taken:
             [f - seg.first_sentence for f, _ in sentence_runs], [n for _, n in sentence_runs]
         )
         self._runs = list(zip(self.docs, chunk_runs, sentence_runs, strict=True))
-
-    @classmethod
-    def of(cls, part: Live) -> _Taken:
-        return cls(part)
 
     def number(self, chunk_at: int, sentence_at: int) -> None:
         """Place the part's live rows from these positions of the merged segment on."""

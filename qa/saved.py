@@ -2,12 +2,13 @@
 building them again from every stored row.
 
 Building a corpus from the store reads every row and works out what each sentence holds
-(its terms, the chunks it overlaps) and each segment's graph: 41 s at 100k chunks, minutes
+(its terms, the chunks it overlaps) and each segment's graph: 37 s at 100k chunks, 383 s
 at a million. So a reader saves what it built (``keep``): each segment into a folder of
 its own, written once and never changed, and a manifest naming the segments of one
 generation with the articles dead in each. Starting (``open_saved``), it opens the
-segments the manifest names, their vectors and per-row arrays mapped from the files rather
-than read, and then reads from the store only what changed since that generation.
+segments the manifest names, their graphs and per-row arrays mapped from the files and
+their sentence vectors read as needed (rowfile.py), and then reads from the store only
+what changed since that generation: 7 s at a million chunks.
 
 The saved segments are a cache: the store stays the record. A manifest of another index
 or format, or one that does not open whole, is passed over and the corpus is built from
@@ -47,7 +48,8 @@ FORMAT = 1
 # A segment folder no manifest names is deleted after this many seconds.
 UNNAMED_KEPT = 600
 
-# The arrays of a segment, each in a file of its own, mapped when opened.
+# The arrays of a segment, each in a file of its own, mapped when opened (the sentence
+# vectors are read row by row instead).
 _ARRAYS = (
     "chunk_rows",
     "row_order",
@@ -233,7 +235,7 @@ def _open(path: Path) -> Segment:
         chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
         chunk_rows=a["chunk_rows"],
         row_order=a["row_order"],
-        # The vectors mapped too; a graph walk touches a few hundred of them.
+        # The graph's vectors mapped too: resident only once a search has touched them.
         dense=faiss.read_index(str(path / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC),
         sentences=Spans(objects["sentence_docs"], a["sentence_spans"]),
         # Read row by row, not mapped: a question reads a few hundred (rowfile.py).

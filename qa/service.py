@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -36,8 +35,6 @@ from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
 from .select import Weights
-
-log = logging.getLogger(__name__)
 
 NARROWED_KEPT = 8
 

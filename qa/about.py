@@ -78,14 +78,6 @@ def header_line(corpus: Corpus, doc_id: str, field: str) -> tuple[int, int] | No
     return None
 
 
-def _header_words(corpus: Corpus, doc_id: str) -> set[str]:
-    d = corpus.documents[doc_id]
-    about = (
-        f"{d.outlet or ''} {d.author or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
-    )
-    return {w.lower() for w in re.findall(r"\w+", about)}
-
-
 def sources_named(corpus: Corpus, question: str) -> list[str]:
     """The articles whose outlet or author the question names ("the Northern Wire Service
     report", "according to Reuters", "Jack Phillips's report")."""
@@ -106,7 +98,7 @@ def answer_about(corpus: Corpus, question: str, field: str, hits: list[Hit]) -> 
     meant = sources_named(corpus, question)
     named = {w.lower() for w in re.findall(r"(?<=\S\s)[A-Z][\w.]*", question)}
     if not meant and named:
-        overlap = {d: len(named & _header_words(corpus, d)) for d in corpus.documents}
+        overlap = corpus.header_overlap(named)
         most = max(overlap.values(), default=0)
         meant = [d for d, n in overlap.items() if n == most and n > 0]
     if not meant and not named and hits:

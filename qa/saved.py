@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
-FORMAT = 1
+FORMAT = 2
 # A segment folder no manifest names is deleted after this many seconds.
 UNNAMED_KEPT = 600
 
@@ -76,6 +76,7 @@ _OBJECTS = (
     "words",
     "vocabulary",
     "numbers",
+    "header_words",
 )
 
 

@@ -64,6 +64,9 @@ class Segment:
     words: list[str]  # every word used, lower-cased, without accents, sorted
     vocabulary: list[str]  # every index term, sorted
     numbers: frozenset[str]  # every number written, in one spelling
+    # Per article, in the order of ``documents``: the words of its outlet, author, title
+    # and the lines above its story (what a question naming "the CNN report" matches).
+    header_words: TermSets
     # What the segment is saved as in the index folder (saved.py); unique to it.
     name: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -140,6 +143,7 @@ class Articles:
     sources: dict[str, frozenset[str]]
     words: list[str]
     numbers: frozenset[str]
+    header_words: TermSets
 
 
 def articles(docs: dict[str, StoredDocument]) -> Articles:
@@ -160,6 +164,16 @@ def articles(docs: dict[str, StoredDocument]) -> Articles:
         # Accents are dropped word by word, from the distinct words only.
         words=sorted({w if w.isascii() else fold(w) for w in raw}),
         numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
+        header_words=TermSets.of(
+            {w.lower() for w in re.findall(r"\w+", header(d))} for d in docs.values()
+        ),
+    )
+
+
+def header(d: StoredDocument) -> str:
+    """An article's outlet, author, title and the lines above its story, in one string."""
+    return (
+        f"{d.outlet or ''} {d.author or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
     )
 
 

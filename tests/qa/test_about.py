@@ -66,3 +66,21 @@ def test_the_header_line_is_quoted_and_cited(qa, question, quote):
 def test_an_article_without_a_byline_gives_no_byline_of_another(qa):
     a = qa.ask("Who wrote the article about the harbour at Mombasa reopening?")
     assert not (a.answer or "").startswith("By ")
+
+
+@pytest.mark.parametrize(
+    "named", [{"coast"}, {"coast", "post", "ferry", "harbour"}, {"mombasa"}, {"nowhere"}]
+)
+def test_header_overlap_counts_the_named_words_each_header_holds(qa, named):
+    """The packed headers agree with reading every article's header afresh."""
+    import re
+
+    from qa.segments import header
+
+    corpus = qa.corpus
+    want = {}
+    for d in corpus.documents:
+        n = len(named & {w.lower() for w in re.findall(r"\w+", header(corpus.documents[d]))})
+        if n:
+            want[d] = n
+    assert corpus.header_overlap(named) == want

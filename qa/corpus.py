@@ -111,27 +111,6 @@ class Corpus:
         """The index terms that start with ``prefix``."""
         return _prefixed([p.segment.vocabulary for p in self.live], prefix)
 
-    def header_overlap(self, words: set[str]) -> dict[str, int]:
-        """For each live article whose header (outlet, author, title, the lines above
-        its story) holds any of ``words``, how many of them it holds; in the order of
-        ``documents``. One array operation a segment, not a look at every article."""
-        found: dict[str, int] = {}
-        for part in self.live:
-            seg = part.segment
-            held = seg.header_words
-            vocabulary = held.vocabulary  # sorted
-            at = {w: bisect.bisect_left(vocabulary, w) for w in words}
-            known = [i for w, i in at.items() if vocabulary[i : i + 1] == [w]]
-            if not known:
-                continue
-            hits = np.concatenate([[0], np.cumsum(np.isin(held.ids, known))])
-            counts = hits[held.offsets[1:]] - hits[held.offsets[:-1]]
-            names = list(seg.documents)
-            for i in np.flatnonzero(counts).tolist():
-                if names[i] not in part.dead:
-                    found[names[i]] = int(counts[i])
-        return found
-
     def has_number(self, n: str) -> bool:
         """Whether a number (in ``number``'s spelling) is written in the articles."""
         return any(n in p.segment.numbers for p in self.live)

@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from .articles import articles
 from .packed import EntitySpans, Ragged, Spans, TermSets
-from .segments import Live, Segment, articles, dense_index_of
+from .segments import Live, Segment, dense_index_of
 
 # Tiered merging: this many segments of one size tier are joined into one.
 MERGE_FACTOR = 8

@@ -12,7 +12,6 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,9 +23,10 @@ import numpy as np
 from index import StoredDocument
 from index.store import Snapshot
 
+from .articles import articles
 from .packed import EntitySpans, Ragged, Span, Spans, TermSets
 from .rowfile import RowFile
-from .terms import NUMBER, fold, number, source_names, stems
+from .terms import stems
 
 # Past this many chunks a segment's chunk vectors are searched through an HNSW graph
 # (built once, when the segment is made), below it by an exact scan.
@@ -133,48 +133,6 @@ class Segment:
             vocabulary=sorted(set(terms.vocabulary).union(*about.title_terms.values())),
             **vars(about),
         )
-
-
-@dataclass(frozen=True)
-class Articles:
-    """What a segment knows of its articles as wholes."""
-
-    title_terms: dict[str, frozenset[str]]
-    sources: dict[str, frozenset[str]]
-    words: list[str]
-    numbers: frozenset[str]
-    header_words: TermSets
-
-
-def articles(docs: dict[str, StoredDocument]) -> Articles:
-    """The headline terms, sources, words and numbers of ``docs``."""
-    raw = {
-        w
-        for d in docs.values()
-        for text in (d.text, d.title, d.author or "", d.outlet or "")
-        for w in re.findall(r"\w+", text.lower())
-    }
-    sources: dict[str, set[str]] = {}
-    for d in docs.values():
-        for name in source_names(d.outlet, d.author):
-            sources.setdefault(name, set()).add(d.doc_id)
-    return Articles(
-        title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
-        sources={name: frozenset(ids) for name, ids in sources.items()},
-        # Accents are dropped word by word, from the distinct words only.
-        words=sorted({w if w.isascii() else fold(w) for w in raw}),
-        numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
-        header_words=TermSets.of(
-            {w.lower() for w in re.findall(r"\w+", header(d))} for d in docs.values()
-        ),
-    )
-
-
-def header(d: StoredDocument) -> str:
-    """An article's outlet, author, title and the lines above its story, in one string."""
-    return (
-        f"{d.outlet or ''} {d.author or ''} {d.title} {d.text[: d.body[0].start if d.body else 0]}"
-    )
 
 
 def dense_index(vectors: np.ndarray) -> faiss.Index:

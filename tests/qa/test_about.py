@@ -75,7 +75,8 @@ def test_header_overlap_counts_the_named_words_each_header_holds(qa, named):
     """The packed headers agree with reading every article's header afresh."""
     import re
 
-    from qa.segments import header
+    from qa.about import header_overlap
+    from qa.articles import header
 
     corpus = qa.corpus
     want = {}
@@ -83,4 +84,4 @@ def test_header_overlap_counts_the_named_words_each_header_holds(qa, named):
         n = len(named & {w.lower() for w in re.findall(r"\w+", header(corpus.documents[d]))})
         if n:
             want[d] = n
-    assert corpus.header_overlap(named) == want
+    assert header_overlap(corpus, named) == want

@@ -10,7 +10,9 @@ update with a commit of its own, after SQLite's. If a write dies between the two
 lexical index is behind; the next write, or ``sync_lexical``, indexes every chunk afresh.
 
 This module opens the folder and writes; reading.py reads (the snapshot a reader loads),
-cache.py keeps the vectors and entities by text hash, reprints.py decides reprints.
+cache.py keeps the vectors and entities by text hash, lexical_sync.py keeps the lexical
+index at the stored generation, files.py tells whether the folder still holds the
+database this store opened, reprints.py decides reprints.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .cache import StoreCache
-from .faults import IndexMismatch, IndexMissing, IndexProblem, storage_errors, unwritable
+from .faults import IndexMismatch, IndexMissing, storage_errors
+from .files import StoreFiles, file_id
 from .lexical import LexicalIndex
-from .lock import LOCK_FILE, write_lock
+from .lexical_sync import StoreLexical
+from .lock import write_lock
 from .reading import StoreReading
 from .reprints import detect_duplicates
 from .schema import DB_FILE, SCHEMA
@@ -57,14 +61,13 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"
-LEXICAL_DIR = "lexical"
 
 
 # Generations of changes kept; a reader further behind than this loads everything afresh.
 CHANGE_LOG_GENERATIONS = 10_000
 
 
-class Store(StoreCache, StoreReading):
+class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
     """Read and write one index folder."""
 
     @storage_errors
@@ -76,7 +79,7 @@ class Store(StoreCache, StoreReading):
         self.dir.mkdir(parents=True, exist_ok=True)
         self.model, self.dim = model, dim
         self._db = sqlite3.connect(db, isolation_level=None, check_same_thread=False, timeout=30)
-        self._file = _file_id(db)
+        self._file = file_id(db)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -133,51 +136,6 @@ class Store(StoreCache, StoreReading):
     def writer(self, wait: float = 10.0) -> AbstractContextManager[None]:
         """Hold the index's write lock; another writer waits up to ``wait`` seconds."""
         return write_lock(self.dir, self.dir / DB_FILE, wait)
-
-    @storage_errors
-    def lexical(self) -> LexicalIndex:
-        """The chunks' lexical index, opened (or created) on first use."""
-        if self._lexical is None:
-            self._lexical = LexicalIndex(self.dir / LEXICAL_DIR)
-        return self._lexical
-
-    @storage_errors
-    def sync_lexical(self) -> bool:
-        """Index every chunk afresh if the lexical index is not at the stored generation
-        (a write died between its two commits, or the index predates it); True if it was
-        not. Call it holding the write lock."""
-        from .terms import lexical_terms  # (bm25s's stop words: only when there is text)
-
-        lexical, generation = self.lexical(), self.generation()
-        if lexical.committed_generation() == generation:
-            return False
-        rows = self._db.execute(
-            'SELECT c.rowid, substr(d.text, c.start + 1, c."end" - c.start) FROM chunks c '
-            "JOIN documents d ON d.doc_id = c.doc_id"
-        ).fetchall()
-        try:
-            lexical.rebuild(((r, lexical_terms(t)) for r, t in rows), generation)
-        finally:
-            lexical.close()
-        return True
-
-    def _index_terms(
-        self, generation: int, deletes: list[int], adds: list[tuple[int, list[str]]]
-    ) -> None:
-        """Bring the lexical index from ``generation - 1`` to ``generation``."""
-        try:
-            lexical = self.lexical()
-            if lexical.committed_generation() != generation - 1:
-                self.sync_lexical()
-                return
-            try:
-                lexical.write(adds, deletes, generation)
-            finally:
-                lexical.close()  # its lock and merges are the write's: none outlive it
-        except IndexProblem as e:
-            # The articles are stored (SQLite committed); only their words are not yet
-            # searchable. The next write, or the next service to start, indexes them.
-            log.warning("the lexical index stays at an older generation: %s", e)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -323,68 +281,7 @@ class Store(StoreCache, StoreReading):
         """Decide which documents are reprints (reprints.py); returns those decided."""
         return detect_duplicates(self._db, written, touched)
 
-    # -- the files --------------------------------------------------------------
-    def replaced(self) -> bool:
-        """True if the folder no longer holds the database file this store opened (it
-        was deleted, moved, or replaced by another index); IndexMissing if it holds none."""
-        now = _file_id(self.dir / DB_FILE)
-        if now is None:
-            raise IndexMissing(
-                f"the index folder {self.dir} is gone: build one with `qa index PATH`"
-            )
-        return now != self._file
-
-    @property
-    def identity(self) -> tuple[tuple[int, int] | None, str | None]:
-        """Which database this store opened: its file, and the index's id."""
-        return self._file, self.index_id
-
-    def writable(self) -> bool:
-        """Whether a write could go through (by trying to create a file in the folder)."""
-        files = [self.dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LOCK_FILE)]
-        return unwritable(self.dir, files) is None
-
-    def file_state(self) -> tuple:
-        """Changes whenever the database files do (size and time of the file and its log)."""
-        out: list = []
-        for name in (DB_FILE, f"{DB_FILE}-wal"):
-            try:
-                st = os.stat(self.dir / name)
-                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
-            except FileNotFoundError:
-                out.append(None)
-        return tuple(out)
-
-    def verify(self, full: bool = False) -> list[str]:
-        """Read the database file afresh (not this store's cached pages) and check its
-        structure; returns the problems found, none if it is sound. ``full`` checks indexes
-        against tables too, which takes longer."""
-        uri = f"file:{(self.dir / DB_FILE).resolve()}?mode=ro"
-        try:
-            db = sqlite3.connect(uri, uri=True, timeout=30)
-            try:
-                pragma = "integrity_check" if full else "quick_check"
-                rows = [r for (r,) in db.execute(f"PRAGMA {pragma}(20)")]
-                rows += [f"broken reference: {r}" for r in db.execute("PRAGMA foreign_key_check")]
-                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            finally:
-                db.close()
-        except sqlite3.Error as e:
-            return [str(e)]
-        problems = [r for r in rows if r != "ok"]
-        if meta.get("index_id") != self.index_id:
-            problems.append("the folder now holds another index")
-        return problems
-
     def close(self) -> None:
         if self._lexical is not None:
             self._lexical.close()
         self._db.close()
-
-
-def _file_id(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return st.st_dev, st.st_ino

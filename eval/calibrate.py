@@ -69,7 +69,7 @@ class Asked:
 
 def ask_all(qa: QA, questions: list[Question], top_k: int, news: bool) -> list[Asked]:
     corpus = qa.corpus
-    vectors = qa.embedder.embed([q.question for q in questions])
+    vectors = qa.embed_questions([q.question for q in questions])
     return [
         Asked(q, corpus, v, retrieve(corpus, q.question, v, top_k=top_k), news)
         for q, v in zip(questions, vectors, strict=True)
@@ -206,10 +206,12 @@ def main() -> None:
     )
     args = p.parse_args()
     from index import SentenceTransformerEmbedder
+    from index.embed import question_embedder
 
     from .squad import write_corpus
 
     embedder = SentenceTransformerEmbedder()
+    questions_embedder = question_embedder()  # questions are embedded as a server does
     work = args.workdir
     asked: list[Asked] = []
     fitted_on: list[str] = []
@@ -221,25 +223,25 @@ def main() -> None:
     if args.questions:
         seeds = args.index_dir
         qa = (
-            QA(seeds, embedder=embedder)
+            QA(seeds, embedder=embedder, questions=questions_embedder)
             if seeds
-            else corpus_qa(ROOT / "seeds", work / "seeds", embedder)
+            else corpus_qa(ROOT / "seeds", work / "seeds", embedder, served=True)
         )
         questions = [q for path in args.questions for q in load_questions(path)]
         asked += ask_all(qa, questions, args.top_k, news=True)
         fitted_on += [shown(p) for p in args.questions]
     for folder in args.corpus:
-        qa = corpus_qa(folder, work / folder.name, embedder)
+        qa = corpus_qa(folder, work / folder.name, embedder, served=True)
         asked += ask_all(qa, load_questions(folder / "questions.jsonl"), args.top_k, news=True)
         fitted_on.append(shown(folder / "questions.jsonl"))
     for pair in args.extra:
         index_dir, questions_file = pair.split("=", 1)
-        qa = QA(Path(index_dir), embedder=embedder)
+        qa = QA(Path(index_dir), embedder=embedder, questions=questions_embedder)
         asked += ask_all(qa, load_questions(Path(questions_file)), args.top_k, news=True)
         fitted_on.append(shown(Path(questions_file)))
     if args.squad:
         questions = write_corpus(args.squad, work / "squad-articles", args.squad_limit)
-        qa = corpus_qa(work / "squad-articles", work / "squad", embedder)
+        qa = corpus_qa(work / "squad-articles", work / "squad", embedder, served=True)
         asked += ask_all(qa, questions, args.top_k, news=False)
         fitted_on.append(f"SQuAD 2.0 subset ({len(questions)} questions)")
 

@@ -23,12 +23,18 @@ if TYPE_CHECKING:
 Ask = Callable[[str, int], dict[str, Any]]
 
 
-def corpus_qa(corpus: Path, workdir: Path, embedder: Embedder | None = None) -> QA:
+def corpus_qa(
+    corpus: Path, workdir: Path, embedder: Embedder | None = None, served: bool = False
+) -> QA:
     """A throwaway index of the articles in folder ``corpus``, built under ``workdir`` with
-    ``embedder`` (the packaged model, loaded here, if none is given)."""
+    ``embedder`` (the packaged model, loaded here, if none is given). Questions go through
+    ``embedder`` too, unless ``served`` or none was given: then through the quantised
+    export a server asks with."""
     from index import SentenceTransformerEmbedder, Store, index_paths
+    from index.embed import question_embedder
     from qa import QA
 
+    questions = question_embedder() if served or embedder is None else None
     embedder = embedder or SentenceTransformerEmbedder()
     store = Store(workdir / "index", embedder.name, embedder.dim)
     # The question file and notes beside the articles are not articles.
@@ -37,7 +43,7 @@ def corpus_qa(corpus: Path, workdir: Path, embedder: Embedder | None = None) -> 
     ]
     index_paths(store, files, lambda: embedder)
     store.close()
-    return QA(workdir / "index", embedder=embedder)
+    return QA(workdir / "index", embedder=embedder, questions=questions)
 
 
 def run_suite(

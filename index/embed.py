@@ -163,18 +163,61 @@ class OnnxEmbedder:
         return pooled.astype(np.float32)
 
 
-def question_embedder(cache_dir: Path) -> Embedder:
-    """The fast embedder for questions: the ONNX export cached in ``cache_dir`` (made on
-    first use, which loads the model once), or sentence-transformers if ONNX Runtime is
-    not installed."""
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return SentenceTransformerEmbedder()
+def onnx_export(cache_dir: Path) -> Path:
+    """The model's ONNX export in ``cache_dir``, made on first use (which loads the model
+    once through sentence-transformers)."""
     onnx_file = Path(cache_dir) / f"{MODEL_NAME}.onnx"
     if not onnx_file.exists():
         SentenceTransformerEmbedder().export_onnx(onnx_file)
-    return OnnxEmbedder(onnx_file)
+    return onnx_file
+
+
+def quantized_export(cache_dir: Path) -> Path:
+    """The ONNX export with its matrix weights in int8, one scale per output column
+    (ONNX Runtime's dynamic quantisation), made once beside it: 23 MB instead of 90,
+    a question in 3.1 ms instead of 5.4 on this CPU, at cosine 0.991 or more with the
+    full-precision vector (tests/index/test_embed.py holds it to that)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out = Path(cache_dir) / f"{MODEL_NAME}.int8.onnx"
+    if not out.exists():
+        tmp = out.with_suffix(f".tmp{os.getpid()}")
+        quantize_dynamic(onnx_export(cache_dir), tmp, per_channel=True, weight_type=QuantType.QInt8)
+        os.replace(tmp, out)  # a reader never sees half
+    return out
+
+
+def _has_onnxruntime() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def user_cache() -> Path:
+    """Where the exports live for work outside an index folder (``qa eval --corpus``,
+    fitting): the user's cache."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa-news"
+
+
+def question_embedder(cache_dir: Path | None = None) -> Embedder:
+    """The fast embedder for questions: the int8 ONNX export cached in ``cache_dir`` (the
+    user's cache when None), or
+    sentence-transformers if ONNX Runtime is not installed. Articles keep full precision
+    (``article_embedder``): a question is embedded once and compared with many."""
+    if not _has_onnxruntime():
+        return SentenceTransformerEmbedder()
+    return OnnxEmbedder(quantized_export(cache_dir or user_cache()))
+
+
+def article_embedder(cache_dir: Path) -> Embedder:
+    """The embedder for articles written by a server: the full-precision ONNX export (the
+    same vectors as sentence-transformers to 2e-7, without loading torch: 270 MB less),
+    or sentence-transformers itself if ONNX Runtime is not installed."""
+    if not _has_onnxruntime():
+        return SentenceTransformerEmbedder()
+    return OnnxEmbedder(onnx_export(cache_dir))
 
 
 class WordVectors:

@@ -19,11 +19,10 @@ from index import (
     IndexBusy,
     IndexMissing,
     IndexProblem,
-    SentenceTransformerEmbedder,
     Store,
     StoredDocument,
 )
-from index.embed import MODEL_DIM, OnnxEmbedder, question_embedder
+from index.embed import MODEL_DIM, article_embedder, question_embedder
 
 from . import merger, saved
 from .answer import answer
@@ -64,12 +63,13 @@ class QA(merger.Merging):
         embedder: Embedder | None = None,
         weights: Weights | None = None,
         create: bool = False,
+        questions: Embedder | None = None,
     ) -> None:
         name, dim = (embedder.name, embedder.dim) if embedder else (MODEL_NAME, MODEL_DIM)
         self.store = Store(index_dir, name, dim, create=create)
         self._embedder = embedder
-        # Questions go through the fast ONNX export unless an embedder was given.
-        self._questions = embedder or question_embedder(Path(index_dir) / "onnx")
+        # Questions go through the fast int8 ONNX export unless an embedder was given.
+        self._questions = questions or embedder or question_embedder(Path(index_dir) / "onnx")
         self.weights = weights or Weights.load()
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()
@@ -102,20 +102,19 @@ class QA(merger.Merging):
 
     @property
     def embedder(self) -> Embedder:
-        """The embedder for new articles: the questions' ONNX export when they go through
-        it (the same vectors to 2e-7, at the same speed, without loading torch: 270 MB
-        less), else sentence-transformers, loaded on the first write."""
+        """The embedder for new articles, loaded on the first write: full precision, as
+        every stored vector is, unless an embedder was given."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = (
-                    self._questions
-                    if isinstance(self._questions, OnnxEmbedder)
-                    else SentenceTransformerEmbedder()
-                )
+                self._embedder = article_embedder(Path(self.store.dir) / "onnx")
             return self._embedder
 
     def _embed(self, text: str) -> np.ndarray:
         return self._questions.embed([text])[0]
+
+    def embed_questions(self, questions: list[str]) -> np.ndarray:
+        """The vectors of many questions at once, as ``ask`` embeds each (for fitting)."""
+        return self._questions.embed([q.strip() for q in questions])
 
     def embed_question(self, question: str) -> np.ndarray:
         """The question's vector; a question asked again is not embedded again."""

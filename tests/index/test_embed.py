@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from index.embed import MODEL_DIM, MODEL_NAME, OnnxEmbedder, question_embedder
+from index.embed import (
+    MODEL_DIM,
+    MODEL_NAME,
+    OnnxEmbedder,
+    article_embedder,
+    question_embedder,
+    quantized_export,
+)
 
 TEXTS = [
     "Who did Trump send to meet Maduro?",
@@ -32,13 +39,35 @@ def test_onnx_export_matches_sentence_transformers(real_embedder, tmp_path):
         assert float(fast.embed([text])[0] @ expected) > 0.9999
 
 
-def test_question_embedder_exports_once_and_reuses_the_file(tmp_path):
+def test_question_embedder_exports_once_and_reuses_the_files(tmp_path):
     first = question_embedder(tmp_path)
-    stamp = (tmp_path / f"{MODEL_NAME}.onnx").stat().st_mtime_ns
+    files = [tmp_path / f"{MODEL_NAME}.onnx", tmp_path / f"{MODEL_NAME}.int8.onnx"]
+    stamps = [f.stat().st_mtime_ns for f in files]
     second = question_embedder(tmp_path)
-    assert (tmp_path / f"{MODEL_NAME}.onnx").stat().st_mtime_ns == stamp
+    assert [f.stat().st_mtime_ns for f in files] == stamps
     assert isinstance(second, OnnxEmbedder)
     assert np.allclose(first.embed(TEXTS[:1]), second.embed(TEXTS[:1]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files)
+
+
+def test_quantised_questions_stay_close_to_the_full_model(real_embedder, tmp_path):
+    """Questions go through the int8 export, articles through the full model: a question
+    must land where the full model puts it, and find the same passage first."""
+    real_embedder.export_onnx(tmp_path / f"{MODEL_NAME}.onnx")
+    quick = OnnxEmbedder(quantized_export(tmp_path))
+    questions = [
+        "Who did Trump send to meet Maduro?",
+        "How many Americans were released?",
+        "What colour were the prisoners' outfits?",
+        "When did the plane land in Texas?",
+    ]
+    full = real_embedder.embed(questions)
+    quantised = np.stack([quick.embed([q])[0] for q in questions])
+    assert ((full * quantised).sum(axis=1) > 0.98).all()
+    passages = real_embedder.embed(TEXTS)
+    assert ((full @ passages.T).argmax(axis=1) == (quantised @ passages.T).argmax(axis=1)).all()
+    # Articles keep full precision.
+    assert np.allclose(article_embedder(tmp_path).embed(TEXTS[:1]), passages[:1], atol=1e-5)
 
 
 def test_onnx_embeds_many_texts_of_many_lengths_in_their_order(real_embedder, tmp_path):

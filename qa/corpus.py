@@ -157,7 +157,7 @@ class Corpus:
         """The cosine of each sentence of ``ids`` with ``vector``."""
         if not len(ids):
             return np.zeros(0, dtype=np.float32)
-        vectors = np.stack([self.sentence_vectors[i] for i in ids.tolist()]).astype(np.float32)
+        vectors = self.sentence_vectors.take(ids).astype(np.float32)
         return vectors @ np.asarray(vector, dtype=np.float32)
 
     def lexical_ranking(self, question: str, depth: int) -> list[int]:

@@ -93,13 +93,14 @@ def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]
         sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
         close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
     for k, (have, ids) in enumerate(zip(present, words, strict=True)):
-        columns = [column[i] for i in ids]
+        # Each asked term's closest word in this sentence, all terms at once.
+        best = close[:, [column[i] for i in ids]].max(axis=1).tolist() if ids else None
         found = 0.0
         for t, w in q.terms.items():
             if not q.aliases[t].isdisjoint(have):
                 found += w
-            elif t in row and columns:
-                found += w * float(close[row[t], columns].max())
+            elif t in row and best is not None:
+                found += w * best[row[t]]
         out[k] = found / total
     return out
 
@@ -161,23 +162,21 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     dense = corpus.similarities(ids, query)
     # A news question restates its story; the sentence that answers it gives the one
     # detail asked for and may share few of its words, so the story's words count too.
-    terms_of = {i: corpus.sentence_terms[i] for i in ids.tolist()}  # each read once
+    listed = ids.tolist()
+    spans = [corpus.sentences[i] for i in listed]  # each read once
+    texts = [corpus.text(span) for span in spans]
+    terms_of = {i: corpus.sentence_terms[i] for i in listed}
     story: dict[str, set[str]] = {}
-    for i in ids.tolist():
-        story.setdefault(corpus.sentences[i].doc_id, set()).update(terms_of[i])
+    for i, span in zip(listed, spans, strict=True):
+        story.setdefault(span.doc_id, set()).update(terms_of[i])
     story_share = {
         d: q.weight(terms | corpus.title_terms.get(d, frozenset())) for d, terms in story.items()
     }
     rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
-    shares = soft_shares(
-        q,
-        [terms_of[i] for i in ids.tolist()],
-        [corpus.text(corpus.sentences[i]) for i in ids.tolist()],
-    )
-    for n, i in enumerate(ids.tolist()):
-        span = corpus.sentences[i]
+    shares = soft_shares(q, [terms_of[i] for i in listed], texts)
+    for n, (i, span) in enumerate(zip(listed, spans, strict=True)):
         words = terms_of[i]
         context |= words
         near = set(words)
@@ -186,7 +185,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
                 if j not in terms_of:
                     terms_of[j] = corpus.sentence_terms[j]
                 near |= terms_of[j]
-        holds = holds_kind(corpus.text(span), q.kind, q.text)
+        holds = holds_kind(texts[n], q.kind, q.text)
         # The rarest question word missing around the sentence, relative to the rarest
         # word asked: a missing "airline" or "Cuba" is the mark of a question the
         # sentence cannot answer, however many other words it shares.

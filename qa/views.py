@@ -7,6 +7,8 @@ import bisect
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+import numpy as np
+
 from .segments import Live
 
 if TYPE_CHECKING:
@@ -54,6 +56,26 @@ class Rows(Generic[T]):
     def __len__(self) -> int:
         """One past the highest id (ids of merged-away rows are never reused)."""
         return self._end
+
+    def take(self, ids: np.ndarray) -> np.ndarray:
+        """The rows of ``ids`` of an array field, stacked in that order: read segment by
+        segment, one read per run of consecutive rows in a file, not one per row."""
+        ids = np.asarray(ids, dtype=np.int64)
+        low = self._starts[0] if self._starts else 0
+        if len(ids) and (ids.min() < low or ids.max() >= self._end):
+            raise IndexError(ids[(ids < low) | (ids >= self._end)][0])
+        where = np.searchsorted(self._starts, ids, side="right") - 1
+        parts = []
+        for k in np.unique(where).tolist():
+            at = np.flatnonzero(where == k)
+            parts.append((at, getattr(self._segments[k], self._name)[ids[at] - self._starts[k]]))
+        if len(parts) == 1:
+            return parts[0][1]
+        first = parts[0][1] if parts else np.zeros((0, 0))
+        out = np.empty((len(ids), *first.shape[1:]), dtype=first.dtype)
+        for at, rows in parts:
+            out[at] = rows
+        return out
 
 
 class PerDocument(Mapping[str, T]):

@@ -182,3 +182,20 @@ def test_graph_search_finds_what_a_scan_finds_on_real_vectors(seed_index, real_e
             total += len(want)
     assert found / total >= 0.95
     assert np.isclose(graph.idf("storm"), exact.idf("storm"))
+
+
+def test_rows_taken_together_are_the_rows_read_one_by_one(store):
+    for doc_id in ("a", "b", "c"):
+        write(store, doc_id, ARTICLES[doc_id])
+    corpus = Corpus.load(store)
+    write(store, "d", ARTICLES["d"])
+    write(store, "b", ARTICLES["b"] + " Divers checked the hull.")  # b's old rows die
+    corpus = Corpus.load(store, corpus)
+    assert len(corpus.live) == 2  # ids run across two segments
+    live = [int(i) for d in corpus.documents for i in corpus.doc_sentences[d].tolist()]
+    ids = np.array(live[::-1] + live[:2], dtype=np.int64)  # across segments, out of order
+    want = np.stack([corpus.sentence_vectors[i] for i in ids.tolist()])
+    assert np.array_equal(corpus.sentence_vectors.take(ids), want)
+    assert corpus.sentence_vectors.take(np.zeros(0, np.int64)).shape[0] == 0
+    with pytest.raises(IndexError):
+        corpus.sentence_vectors.take(np.array([0, len(corpus.sentence_vectors)]))

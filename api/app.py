@@ -12,6 +12,7 @@ from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from threadpoolctl import threadpool_limits
 
 from qa import QA
 from qa.settings import Settings
@@ -44,6 +45,10 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests use the cores side by side; none splits its small matrix products
+        # across threads, whose spinning after each one doubled the CPU an answer took
+        # (31 -> 19 ms on the BBC index).
+        threadpool_limits(1, user_api="blas")
         qa = service or QA(settings.index_dir)
         qa.watch(settings.reload_seconds, on_error=reload_failed, on_reload=metrics.reloads.observe)
         app.state.qa = qa

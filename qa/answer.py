@@ -89,7 +89,7 @@ def answer(
     top, chosen, score = d.top, d.chosen, d.score
     hits = with_answer_passages(corpus, hits, chosen)
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
-    support = corroborate(corpus, top)
+    support = corroborate(corpus, top, query)
     corroboration = [
         cite(corpus, i, len(citations) + n + 1, score.get(i, 0.0)) for n, i in enumerate(support)
     ]

@@ -10,13 +10,15 @@ import numpy as np
 from .corpus import Corpus
 from .kinds import is_count
 from .records import Citation, Conflict
+from .retrieve import DEPTH
 
 # Cosine between two sentences above which they report the same fact (all-MiniLM-L6-v2:
 # paraphrases of one claim score 0.7-0.9, sentences merely on the same topic 0.4-0.6).
 SAME_FACT = 0.7
 MAX_CORROBORATION = 5
-# Sentences stating the same fact are looked for in this many chunks nearest the answer.
-SAME_FACT_CHUNKS = 20
+# Sentences stating the same fact are looked for in the chunks nearest the question, as
+# deep as retrieval searched them (so no search is made again).
+SAME_FACT_CHUNKS = DEPTH
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -49,11 +51,12 @@ def outlet_of(corpus: Corpus, doc_id: str) -> str:
     return corpus.documents[doc_id].duplicate_of or doc_id
 
 
-def corroborate(corpus: Corpus, best: int) -> list[int]:
+def corroborate(corpus: Corpus, best: int, query: np.ndarray) -> list[int]:
     """Sentences from other, independent articles that state the same fact as ``best``:
-    looked for among the sentences of the chunks nearest it, not every sentence."""
+    looked for among the sentences of the chunks nearest the question (``query``, whose
+    search retrieval has made already), not every sentence."""
     vector = corpus.sentence_vectors[best].astype(np.float32)
-    near = [corpus.chunk_sentences[c] for c in corpus.nearest_chunks(vector, SAME_FACT_CHUNKS)]
+    near = [corpus.chunk_sentences[c] for c in corpus.nearest_chunks(query, SAME_FACT_CHUNKS)]
     if not near:
         return []
     ids = np.unique(np.concatenate(near))

@@ -8,11 +8,13 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import QA, Answer, StageTimes
 
@@ -89,42 +91,60 @@ def server_timing(times: StageTimes | None, total: float) -> str:
 
 def install(app: FastAPI, metrics: Metrics) -> None:
     """Time, count and log every request; give it a request id and Server-Timing."""
+    app.add_middleware(Observe, metrics=metrics)
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        given = request.headers.get("x-request-id", "")
+
+class Observe:
+    """The middleware ``install`` adds, in plain ASGI: starlette's BaseHTTPMiddleware runs
+    each request through a task and memory streams of its own."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
-        request.state.request_id = request_id
+        state = scope.setdefault("state", {})  # what the routes see as request.state
+        state["request_id"] = request_id
         start = time.perf_counter()
         status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                headers["Server-Timing"] = server_timing(
+                    state.get("stages"), time.perf_counter() - start
+                )
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
+            await self.app(scope, receive, send_with_headers)
         finally:
-            took = time.perf_counter() - start
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            metrics.requests.labels(request.method, route, str(status)).inc()
-            metrics.latency.labels(request.method, route).observe(took)
-            outcome = getattr(request.state, "outcome", None)
-            fields = {
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": status,
-                "ms": round(took * 1000, 1),
-                "outcome": outcome,
-            }
-            text = (
-                f"{request.method} {request.url.path} {status} {took * 1000:.0f}ms id={request_id}"
-            )
-            log.info(text + (f" {outcome}" if outcome else ""), extra={"fields": fields})
-        response.headers["X-Request-ID"] = request_id
-        response.headers["Server-Timing"] = server_timing(
-            getattr(request.state, "stages", None), took
-        )
-        return response
+            self._record(scope, request_id, status, time.perf_counter() - start)
+
+    def _record(self, scope: Scope, request_id: str, status: int, took: float) -> None:
+        method, path = scope["method"], scope["path"]
+        route = getattr(scope.get("route"), "path", "unmatched")
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(took)
+        outcome = scope["state"].get("outcome")
+        fields = {
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "ms": round(took * 1000, 1),
+            "outcome": outcome,
+        }
+        text = f"{method} {path} {status} {took * 1000:.0f}ms id={request_id}"
+        log.info(text + (f" {outcome}" if outcome else ""), extra={"fields": fields})
 
 
 class JsonFormatter(logging.Formatter):

@@ -7,8 +7,8 @@ from index.embed import (
     MODEL_NAME,
     OnnxEmbedder,
     article_embedder,
-    question_embedder,
     quantized_export,
+    question_embedder,
 )
 
 TEXTS = [

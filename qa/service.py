@@ -88,7 +88,6 @@ class QA(merger.Merging):
         self._on_reload: Callable[[float], None] | None = None
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
-        self._seen: tuple | None = None  # the files' state when a request last looked
         self.merge_later()
 
     def _sync_lexical(self) -> None:
@@ -180,22 +179,29 @@ class QA(merger.Merging):
 
     def current(self) -> Corpus:
         """The corpus to answer from: the newest generation of the index now in the
-        folder. One look at its files per call, not only the watcher's, so that a write
-        by another process (another server worker, `qa index`) is answered from by the
-        first question after it returns. Raises why there is no index to serve."""
+        folder. Each call looks (a stat and one read of the generation), not only the
+        watcher, so that a write by another process (another server worker, `qa index`)
+        is answered from by the first question after it returns. Raises why there is no
+        index to serve."""
         try:
             replaced = self.store.replaced()
-            state = self.store.file_state()
         except IndexMissing as e:
             self._gone = e
             raise
         if replaced or self._gone is not None:
             self.refresh()
-        elif state != self._seen:
-            self._seen = state  # before loading: a write after this look is seen next time
+        elif self._behind():
             with contextlib.suppress(IndexProblem):  # as for the watcher: the last good
                 self.refresh()  # generation is served, the failure told to on_error
         return self.corpus
+
+    def _behind(self) -> bool:
+        """Whether the store holds a newer generation than the one loaded."""
+        with self._lock:  # the store's connection is the reloads' too
+            try:
+                return self.store.generation() != self.corpus.generation
+            except IndexProblem:
+                return False
 
     def problems(self) -> list[str]:
         """What is wrong between the loaded index and the one on disk; empty when they are

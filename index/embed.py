@@ -9,6 +9,7 @@ vector (cosine 1.0 to float precision; a test holds it to that).
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -181,9 +182,15 @@ def quantized_export(cache_dir: Path) -> Path:
 
     out = Path(cache_dir) / f"{MODEL_NAME}.int8.onnx"
     if not out.exists():
-        tmp = out.with_suffix(f".tmp{os.getpid()}")
-        quantize_dynamic(onnx_export(cache_dir), tmp, per_channel=True, weight_type=QuantType.QInt8)
-        os.replace(tmp, out)  # a reader never sees half
+        full = onnx_export(cache_dir)
+        # In a folder of its own: the quantiser writes a file of shape inference beside
+        # its input, which two server workers starting at once would share.
+        with tempfile.TemporaryDirectory(dir=cache_dir) as work:
+            source = Path(work) / full.name
+            os.link(full, source)
+            tmp = Path(work) / out.name
+            quantize_dynamic(source, tmp, per_channel=True, weight_type=QuantType.QInt8)
+            os.replace(tmp, out)  # a reader never sees half
     return out
 
 

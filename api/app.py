@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from threadpoolctl import threadpool_limits
 
 from qa import QA
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, service: QA | None = None) -> FastAPI:
     """The app over ``settings.index_dir``; pass ``service`` to reuse a loaded one."""
     settings = settings or Settings()
-    metrics = observe.Metrics(lambda: getattr(app.state, "qa", None))
+    metrics = observe.Metrics()
 
     def reload_failed(e: Exception) -> None:
         metrics.reload_failures.inc()
@@ -50,11 +50,17 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         # (31 -> 19 ms on the BBC index).
         threadpool_limits(1, user_api="blas")
         qa = service or QA(settings.index_dir)
-        qa.watch(settings.reload_seconds, on_error=reload_failed, on_reload=metrics.reloads.observe)
+        metrics.loaded(qa)
+        qa.watch(
+            settings.reload_seconds,
+            on_error=reload_failed,
+            on_reload=lambda seconds: metrics.reloaded(qa, seconds),
+        )
         app.state.qa = qa
         try:
             yield
         finally:
+            metrics.stopped()
             if service is None:
                 qa.close()
 
@@ -141,10 +147,18 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     def prometheus() -> PlainTextResponse:
         """Requests, latency, answers and declines by reason, stage times, the index."""
         return PlainTextResponse(
-            generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app each process of `qa serve --workers N` builds for itself: its settings
+    from the environment (QA_INDEX_DIR and the rest), its log lines as configured."""
+    settings = Settings()
+    observe.configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def _health(qa: QA) -> Health:

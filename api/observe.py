@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import QA, Answer, StageTimes
 
 log = logging.getLogger("qa.requests")
+# Set (by `qa serve --workers N`) before prometheus-client is first imported in a worker.
+MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # A decline's reason up to its first word naming something the question asked about
@@ -37,9 +40,12 @@ def reason_label(reason: str | None) -> str:
 
 
 class Metrics:
-    """The service's metrics, in a registry of its own (one per app)."""
+    """The service's metrics, in a registry of its own (one per app). Under `qa serve
+    --workers N` each worker process writes its values to files in the folder named by
+    PROMETHEUS_MULTIPROC_DIR, and /metrics adds them up across the workers
+    (prometheus-client's multiprocess mode)."""
 
-    def __init__(self, qa: Callable[[], QA | None]) -> None:
+    def __init__(self) -> None:
         self.registry = r = CollectorRegistry()
         self.requests = Counter(
             "qa_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=r
@@ -61,18 +67,35 @@ class Metrics:
         self.reload_failures = Counter(
             "qa_reload_failures", "Reloads of the index that failed", registry=r
         )
-        loaded = Gauge("qa_index", "The loaded index", ["what"], registry=r)
+        # Set on every load; across workers, the value the last one to load set.
+        self.index = Gauge(
+            "qa_index", "The loaded index", ["what"], registry=r,
+            multiprocess_mode="livemostrecent",
+        )  # fmt: skip
 
-        def of(read: Callable[[QA], int]) -> Callable[[], float]:
-            def value() -> float:
-                service = qa()
-                return float(read(service)) if service else float("nan")
+    def loaded(self, qa: QA) -> None:
+        """Show the index ``qa`` now serves (at the start and after every reload)."""
+        corpus = qa.corpus
+        self.index.labels("generation").set(corpus.generation)
+        self.index.labels("documents").set(len(corpus.documents))
+        self.index.labels("chunks").set(len(corpus.chunks))
 
-            return value
+    def reloaded(self, qa: QA, seconds: float) -> None:
+        self.reloads.observe(seconds)
+        self.loaded(qa)
 
-        loaded.labels("generation").set_function(of(lambda s: s.corpus.generation))
-        loaded.labels("documents").set_function(of(lambda s: len(s.corpus.documents)))
-        loaded.labels("chunks").set_function(of(lambda s: len(s.corpus.chunks)))
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus's text format: this process's, or every worker's."""
+        if not MULTIPROCESS:
+            return generate_latest(self.registry)
+        gathered = CollectorRegistry()
+        MultiProcessCollector(gathered)
+        return generate_latest(gathered)
+
+    def stopped(self) -> None:
+        """This worker is stopping: its gauges leave the sum."""
+        if MULTIPROCESS:
+            mark_process_dead(os.getpid())
 
     def answered(self, result: Answer, times: StageTimes) -> str:
         """Count one answer; returns its outcome for the request's log line."""
@@ -137,6 +160,7 @@ class Observe:
         outcome = scope["state"].get("outcome")
         fields = {
             "request_id": request_id,
+            "pid": os.getpid(),  # which worker, under `qa serve --workers N`
             "method": method,
             "path": path,
             "status": status,

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from datetime import datetime
@@ -290,6 +291,14 @@ def serve(
     create: Annotated[
         bool, typer.Option(help="Start with an empty index if the folder holds none")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes answering side by side, one a core (each holds the "
+            "index's working memory once more)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (docs at /docs)."""
     import uvicorn
@@ -317,7 +326,23 @@ def serve(
         )
     _port_free(host, port)
     configure_logging(settings.log_format)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        return
+    # Each worker builds its app from the environment (api.app.worker_app) and writes its
+    # metrics to files that /metrics, in whichever worker answers it, adds up.
+    with tempfile.TemporaryDirectory(prefix="qa-metrics-") as metrics_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        os.environ["QA_INDEX_DIR"] = str(settings.index_dir.resolve())
+        uvicorn.run(
+            "api.app:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
 
 
 def _port_free(host: str, port: int) -> None:

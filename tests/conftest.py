@@ -115,7 +115,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iterator[str]:
+def running_server(
+    index_dir: Path, log: Path | None = None, args: tuple[str, ...] = (), **env: str
+) -> Iterator[str]:
     """`qa serve` over ``index_dir`` as a real process on a free port; yields its base URL.
     Its output goes to ``log``, or to a temporary file: never to a pipe nobody reads,
     which fills after a few hundred logged requests and then blocks the server."""
@@ -128,7 +130,7 @@ def running_server(index_dir: Path, log: Path | None = None, **env: str) -> Iter
         log = Path(name)
     out = open(log, "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [str(qa), "serve", "--port", str(port), "--index-dir", str(index_dir)],
+        [str(qa), "serve", "--port", str(port), "--index-dir", str(index_dir), *args],
         env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
         stdout=out,
         stderr=subprocess.STDOUT,

@@ -2,7 +2,7 @@
 BBC collection served over HTTP (issue 10).
 
     python bench/scale.py synthetic [--checkpoints 10000 100000] [--out /work/idx/scale/synthetic]
-    python bench/scale.py bbc [--source /work/idx/bbc] [--copy /work/idx/scale/bbc-copy]
+    python bench/scale.py bbc [--source /work/idx/bbc] [--copy /work/idx/scale/bbc-copy] [--workers N]
 
 ``synthetic`` grows a fresh index 1,000 articles at a time until it holds each checkpoint's
 number of chunks, and at each one measures, in a new process (as a server starting on it):
@@ -20,7 +20,8 @@ overlaps plus Gaussian noise, renormalised, and each sentence keeps its source's
 
 ``bbc`` serves a copy of a BBC index with ``qa serve`` and measures cold start, the time until
 an article added by ``qa index`` is answered, /ask latency at concurrency 1 and throughput at
-concurrency 8, and the server's memory after start and after updates through POST /documents.
+concurrency 8, and the server's memory after start and after updates through POST /documents
+(with ``--workers N``, summed over the workers).
 
 Results print as markdown tables; they go into bench/RESULTS.md by hand, with the machine.
 """
@@ -244,6 +245,27 @@ def rss_mb(pid: int | str = "self") -> tuple[float, float]:
         line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
     )
     return tuple(int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
+
+
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """``rss_mb`` summed over a process and its descendants (`qa serve --workers N`'s
+    workers; pages they share are counted once for each)."""
+    parents: dict[int, int] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parents[int(proc.name)] = int(
+                    (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {pid}, True
+    while grew:
+        more = {c for c, p in parents.items() if p in tree} - tree
+        tree |= more
+        grew = bool(more)
+    sizes = [rss_mb(p) for p in tree if p == pid or Path(f"/proc/{p}/status").exists()]
+    return sum(r for r, _ in sizes), sum(h for _, h in sizes)
 
 
 def anonymous_mb() -> float:
@@ -485,12 +507,13 @@ def run_bbc(args: argparse.Namespace) -> None:
     log = args.copy.parent / "bbc-serve.log"
     r: dict[str, object] = {}
     t = time.perf_counter()
-    with running_server(args.copy, log, QA_API_TOKEN=TOKEN) as base:
+    serve_args = ("--workers", str(args.workers)) if args.workers > 1 else ()
+    with running_server(args.copy, log, args=serve_args, QA_API_TOKEN=TOKEN) as base:
         pid = server_pid(base)
         with httpx.Client(base_url=base, timeout=120) as client:
             ask_ms(client, "Who founded the company?")
             r["cold_start_s"] = time.perf_counter() - t
-            r["rss_start_mb"] = rss_mb(pid)[0]
+            r["rss_start_mb"] = tree_rss_mb(pid)[0]
             r["c1"] = percentiles([ask_ms(client, q) for q in asked])
             r["c8_rps"] = throughput(base, more, 8)
             p = probe(len(_PROBES) - 1)
@@ -499,9 +522,9 @@ def run_bbc(args: argparse.Namespace) -> None:
             for w in updates(client, sources, args.updates):
                 writes.append(w)
                 if len(writes) == 1:  # the first write loads the embedding and NER models
-                    r["rss_first_update_mb"] = rss_mb(pid)[0]
+                    r["rss_first_update_mb"] = tree_rss_mb(pid)[0]
             r["write_s"] = percentiles([w * 1e3 for w in writes])
-            r["rss_updates_mb"], r["peak_mb"] = rss_mb(pid)
+            r["rss_updates_mb"], r["peak_mb"] = tree_rss_mb(pid)
             r["c1_after"] = percentiles([ask_ms(client, q) for q in asked_after])
     print(json.dumps(r))
     print(bbc_table(r, args))
@@ -551,6 +574,7 @@ def main() -> None:
     bbc.add_argument("--copy", type=Path, default=Path("/work/idx/scale/bbc-copy"))
     bbc.add_argument("--questions", type=int, default=80, help="asked before and after updates")
     bbc.add_argument("--updates", type=int, default=50)
+    bbc.add_argument("--workers", type=int, default=1, help="qa serve --workers N")
     one = sub.add_parser("measure", help="(internal) measure one checkpoint in a new process")
     one.add_argument("--index-dir", type=Path, required=True)
     one.add_argument("--questions", type=int, default=51)

@@ -121,7 +121,7 @@ class OnnxEmbedder:
 
     name = MODEL_NAME
 
-    def __init__(self, onnx_file: Path, path: str | None = None) -> None:
+    def __init__(self, onnx_file: Path, path: str | None = None, keep_memory: bool = True) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -135,6 +135,9 @@ class OnnxEmbedder:
         # FAISS) need; asleep, they cost nothing measurable on one question.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
+        # ONNX Runtime keeps the memory of its largest run for the next one; an embedder
+        # that runs now and then on long batches (articles posted to a server) gives it back.
+        options.enable_cpu_mem_arena = keep_memory
         self._session = ort.InferenceSession(
             str(onnx_file), options, providers=["CPUExecutionProvider"]
         )
@@ -224,7 +227,7 @@ def article_embedder(cache_dir: Path) -> Embedder:
     or sentence-transformers itself if ONNX Runtime is not installed."""
     if not _has_onnxruntime():
         return SentenceTransformerEmbedder()
-    return OnnxEmbedder(onnx_export(cache_dir))
+    return OnnxEmbedder(onnx_export(cache_dir), keep_memory=False)
 
 
 class WordVectors:

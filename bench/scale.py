@@ -342,11 +342,15 @@ def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool =
     corpus_s = time.perf_counter() - t
     # The largest merge: every segment into one (the graph built afresh past HNSW_ROWS).
     live = qa.corpus.live
-    merge_s = float("nan")
+    merge_s, merge_peak = float("nan"), float("nan")
     if with_merge:
+        scratch = saved.scratch_file(qa.store)  # as a server's merge writes its vectors
         t = time.perf_counter()
-        merge(list(live), *next_ids(live))
+        merge(list(live), *next_ids(live), scratch)
         merge_s = time.perf_counter() - t
+        merge_peak = rss_mb()[1]
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
     p50, p99 = percentiles(times)
     out = {
         "had_saved": had_saved,
@@ -360,6 +364,7 @@ def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool =
         "rss_mb": rss,
         "anonymous_mb": anonymous,
         "peak_mb": peak,
+        "merge_peak_mb": merge_peak,
         "p50_ms": p50,
         "p99_ms": p99,
         "disk_mb": disk_mb(index_dir),

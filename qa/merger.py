@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from index import Store
 
@@ -53,9 +54,10 @@ def plan(corpus: Corpus) -> tuple[Corpus, Planned] | None:
     return replace(corpus, next_free=reserved), Planned(parts, *first)
 
 
-def run(planned: Planned) -> Segment:
-    """The merged segment (slow: this is what runs in the background)."""
-    return merge(list(planned.parts), planned.first_chunk, planned.first_sentence)
+def run(planned: Planned, vectors_file: Path | None = None) -> Segment:
+    """The merged segment (slow: this is what runs in the background), its sentence
+    vectors written to ``vectors_file`` when given."""
+    return merge(list(planned.parts), planned.first_chunk, planned.first_sentence, vectors_file)
 
 
 def swap_in(corpus: Corpus, planned: Planned, merged: Segment) -> Corpus | None:
@@ -102,11 +104,15 @@ class Merging:
 
     def _merge(self, job: Planned, store: Store) -> None:
         merged: Segment | None = None
+        scratch = saved.scratch_file(store)  # the merged sentence vectors, on disk
         try:
             # Saved before the swap, which then only names it.
-            merged = saved.persisted(run(job), store)
+            merged = saved.persisted(run(job, scratch), store)
         except Exception:
             log.exception("a merge failed; the segments stay as they are")
+        finally:
+            if scratch is not None:  # saved under the segment's name, or read while open
+                scratch.unlink(missing_ok=True)
         with self._lock:
             self._merging = None
             swapped = swap_in(self.corpus, job, merged) if merged is not None else None

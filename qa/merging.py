@@ -4,11 +4,13 @@ one without their dead rows, carrying over what each row was found to hold."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
 from .articles import articles
 from .packed import EntitySpans, Ragged, Spans, TermSets
+from .rowfile import RowFile
 from .segments import Live, Segment, dense_index_of
 
 # Tiered merging: this many segments of one size tier are joined into one.
@@ -35,12 +37,15 @@ def merge_policy(live: Sequence[Live]) -> list[int]:
     return []
 
 
-def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segment:
+def merge(
+    parts: Sequence[Live], first_chunk: int, first_sentence: int, vectors_file: Path | None = None
+) -> Segment:
     """One segment of the live documents of ``parts``, numbered from the ids given. What
     each row was found to hold is carried over, not found again: the parts' packed rows
     are cut and joined as arrays, never made into a Python object a row (which took a
     merge at 1M chunks past 17 GB), and the graph is built from the chunk vectors a
-    slice at a time."""
+    slice at a time. The sentence vectors go to ``vectors_file`` when one is given (2.2 GB
+    at 1M chunks that are then never in the process's memory), else into one array."""
     taken = [_Taken(p) for p in parts]
     taken = [t for t in taken if t.docs]
     documents = {d: t.seg.documents[d] for t in taken for d in t.docs}
@@ -57,7 +62,7 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
     term_number = {w: i for i, w in enumerate(term_words)}
     label_number = {x: i for i, x in enumerate(labels)}
 
-    chunk_spans, sentence_spans, chunk_rows, sentence_vectors = [], [], [], []
+    chunk_spans, sentence_spans, chunk_rows = [], [], []
     term_ids, term_counts, entity_rows, entity_counts = [], [], [], []
     chunk_sentences, chunk_sentence_counts, sentence_chunk = [], [], []
     for t in taken:
@@ -65,7 +70,6 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
         chunk_spans.append(_respelled(seg.chunks, t.chunks, doc_index))
         sentence_spans.append(_respelled(seg.sentences, t.sentences, doc_index))
         chunk_rows.append(seg.chunk_rows[t.chunks])
-        sentence_vectors.append(np.asarray(seg.sentence_vectors[t.sentences], np.float16))
         ids, counts = _cut(seg.sentence_terms.ids, seg.sentence_terms.offsets, t.sentences)
         words = np.array([term_number[w] for w in seg.sentence_terms.vocabulary], np.int32)
         term_ids.append(words[ids] if len(ids) else ids)
@@ -108,7 +112,7 @@ def merge(parts: Sequence[Live], first_chunk: int, first_sentence: int) -> Segme
         row_order=np.argsort(chunk_ids, kind="stable"),
         dense=dense_index_of(_chunk_vectors(taken), len(chunk_ids), dim),
         sentences=Spans(names, _joined(sentence_spans, np.int32, 4)),
-        sentence_vectors=_joined(sentence_vectors, np.float16, dim),
+        sentence_vectors=_sentence_vectors(taken, sentence_at, dim, vectors_file),
         sentence_terms=terms,
         entity_spans=EntitySpans(
             labels, _joined(entity_rows, np.int32, 3), _offsets(entity_counts)
@@ -191,6 +195,32 @@ def _chunk_vectors(taken: list[_Taken]) -> Iterator[np.ndarray]:
         for at in range(0, len(t.chunks), VECTOR_SLICE):
             keys = np.ascontiguousarray(t.chunks[at : at + VECTOR_SLICE], dtype=np.int64)
             yield t.seg.dense.reconstruct_batch(keys)
+
+
+def _sentence_vectors(
+    taken: list[_Taken], rows: int, dim: int, out: Path | None
+) -> np.ndarray | RowFile:
+    """The parts' live sentence vectors in order, read VECTOR_SLICE rows at a time, into
+    the ``.npy`` file ``out`` when given (through the page cache, not mapped: written
+    pages would count in the process's memory while mapped), else into one array."""
+    slices = (
+        np.asarray(t.seg.sentence_vectors[t.sentences[at : at + VECTOR_SLICE]], np.float16)
+        for t in taken
+        for at in range(0, len(t.sentences), VECTOR_SLICE)
+    )
+    if out is None:
+        joined = np.empty((rows, dim), dtype=np.float16)
+        at = 0
+        for part in slices:
+            joined[at : at + len(part)] = part
+            at += len(part)
+        return joined
+    with open(out, "wb") as f:
+        header = {"descr": "<f2", "fortran_order": False, "shape": (rows, dim)}
+        np.lib.format.write_array_header_2_0(f, header)
+        for part in slices:
+            f.write(np.ascontiguousarray(part).tobytes())
+    return RowFile(out)
 
 
 def _joined(arrays: list[np.ndarray], dtype: type, width: int = 0) -> np.ndarray:

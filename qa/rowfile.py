@@ -25,6 +25,7 @@ class RowFile:
     """A 2-D array in a ``.npy`` file, indexed by row like the array."""
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         with open(path, "rb") as f:
             version = np.lib.format.read_magic(f)
             read_header = (

@@ -25,6 +25,7 @@ import os
 import pickle
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -45,8 +46,10 @@ FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
 FORMAT = 2
-# A segment folder no manifest names is deleted after this many seconds.
+# A segment folder no manifest names is deleted after this many seconds, and so is a
+# merge's scratch file (named so) left by a process that died merging.
 UNNAMED_KEPT = 600
+SCRATCH = ".merging-"
 
 # The arrays of a segment, each in a file of its own, mapped when opened (the sentence
 # vectors are read row by row instead).
@@ -125,9 +128,15 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
             # a process died writing, never). A reader that mapped them keeps its mapping.
             named = {p.segment.name for p in opened}
             for path in folder.iterdir():
+                try:
+                    old = time.time() - path.stat().st_mtime > UNNAMED_KEPT
+                except FileNotFoundError:  # another process's scratch file, just gone
+                    continue
+                if path.name.startswith(SCRATCH) and old:  # a merge that died
+                    path.unlink(missing_ok=True)
                 if not path.is_dir() or path.name in named:
                     continue
-                if path.name in before or time.time() - path.stat().st_mtime > UNNAMED_KEPT:
+                if path.name in before or old:
                     shutil.rmtree(path, ignore_errors=True)
     except BlockingIOError:
         return corpus
@@ -214,7 +223,11 @@ def _fill(tmp: Path, seg: Segment) -> None:
         "sentence_chunk": seg.sentence_chunk,
     }
     for name in _ARRAYS:
-        np.save(tmp / f"{name}.npy", np.ascontiguousarray(arrays[name]))
+        value = arrays[name]
+        if isinstance(value, RowFile):  # a merge's, in a file already: linked, not read
+            _linked(value.path, tmp / f"{name}.npy")
+        else:
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(value))
     faiss.write_index(seg.dense, str(tmp / "dense.faiss"))
     objects = {name: getattr(seg, name) for name in _OBJECTS}
     objects["chunk_docs"] = seg.chunks.doc_ids
@@ -223,6 +236,26 @@ def _fill(tmp: Path, seg: Segment) -> None:
     objects["entity_labels"] = seg.entity_spans.labels
     with open(tmp / "objects.pickle", "wb") as f:
         pickle.dump(objects, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _linked(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
+def scratch_file(store: Store) -> Path | None:
+    """A new file in the index folder for a merge's sentence vectors (linked into the
+    merged segment's folder when it is saved); None where the folder cannot be written."""
+    folder = store.dir / FOLDER
+    try:
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{SCRATCH}{uuid.uuid4().hex}.npy"
+        path.touch()
+    except OSError:
+        return None
+    return path
 
 
 def _open(path: Path) -> Segment:

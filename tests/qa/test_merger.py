@@ -3,11 +3,13 @@ swapped in after, holds what changed meanwhile as a corpus built afresh does."""
 
 import threading
 
+import numpy as np
 import pytest
 
 from index import Store, update
-from qa import QA, merger, merging
-from qa.corpus import Corpus
+from qa import QA, merger, merging, saved
+from qa.corpus import Corpus, next_ids
+from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder
 from .test_segments import ARTICLES, same_answers, write
@@ -66,10 +68,10 @@ def test_a_service_takes_in_new_articles_while_a_merge_runs(store, monkeypatch):
     running, release = threading.Event(), threading.Event()
     real = merger.run
 
-    def slow(job):
+    def slow(job, *rest):
         running.set()
         release.wait(30)
-        return real(job)
+        return real(job, *rest)
 
     monkeypatch.setattr(merger, "run", slow)
     qa = QA(store.dir, embedder=FakeEmbedder())
@@ -85,6 +87,39 @@ def test_a_service_takes_in_new_articles_while_a_merge_runs(store, monkeypatch):
         qa.merged()
         assert len(qa.corpus.live) == 2
         same_answers(qa.corpus, Corpus.load(store))
+        # Its sentence vectors went through a scratch file into its saved folder.
+        folder = store.dir / saved.FOLDER
+        assert any(
+            (folder / p.segment.name / "sentence_vectors.npy").exists() for p in qa.corpus.live
+        )
+        assert not list(folder.glob(f"{saved.SCRATCH}*"))
     finally:
         release.set()
         qa.close()
+
+
+def test_a_merge_writes_the_sentence_vectors_to_the_file_given(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(merging, "VECTOR_SLICE", 2)  # several slices a part
+    corpus = Corpus.load(store)
+    for batch in ((0, 1), (2,), (3,)):
+        for n in batch:
+            notice(store, n, " The mayor spoke. Then the council voted.")
+        corpus = Corpus.load(store, corpus, merge=False)
+    notice(store, 1, " It was moved.")  # a dead article in the first part
+    corpus = Corpus.load(store, corpus, merge=False)
+    assert len(corpus.live) == 4 and corpus.live[0].dead == {"n1"}
+    ids = next_ids(corpus.live)
+    in_memory = merging.merge(list(corpus.live), *ids)
+    on_disk = merging.merge(list(corpus.live), *ids, tmp_path / "vectors.npy")
+    assert isinstance(on_disk.sentence_vectors, RowFile)
+    assert np.load(tmp_path / "vectors.npy").dtype == np.float16
+    assert np.array_equal(np.load(tmp_path / "vectors.npy"), in_memory.sentence_vectors)
+    # The oracle: each live sentence's vector where the parts held it.
+    want = [
+        np.asarray(p.segment.sentence_vectors[i - p.segment.first_sentence])
+        for p in corpus.live
+        for d in p.segment.documents
+        if d not in p.dead
+        for i in p.segment.doc_sentences[d].tolist()
+    ]
+    assert np.array_equal(in_memory.sentence_vectors, np.stack(want))

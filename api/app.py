@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Requests use the cores side by side; none splits its small matrix products
         # across threads, whose spinning after each one doubled the CPU an answer took
-        # (31 -> 19 ms on the BBC index).
+        # (31 -> 18 ms on the BBC index).
         threadpool_limits(1, user_api="blas")
         qa = service or QA(settings.index_dir)
         metrics.loaded(qa)

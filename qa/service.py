@@ -72,7 +72,8 @@ class QA(merger.Merging):
         self._questions = questions or embedder or question_embedder(Path(index_dir) / "onnx")
         self.weights = weights or Weights.load()
         self.typer = AnswerTyper.load()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held while a generation is loaded or swapped
+        self._embedder_lock = threading.Lock()  # loading it takes seconds: answers go on
         self._sync_lexical()
         corpus = Corpus.load(self.store, saved.open_saved(self.store), merge=False)
         self.corpus = saved.keep(corpus, self.store)
@@ -104,7 +105,7 @@ class QA(merger.Merging):
     def embedder(self) -> Embedder:
         """The embedder for new articles, loaded on the first write: full precision, as
         every stored vector is, unless an embedder was given."""
-        with self._lock:
+        with self._embedder_lock:
             if self._embedder is None:
                 self._embedder = article_embedder(Path(self.store.dir) / "onnx")
             return self._embedder

@@ -66,12 +66,12 @@ class Rows(Generic[T]):
             raise IndexError(ids[(ids < low) | (ids >= self._end)][0])
         where = np.searchsorted(self._starts, ids, side="right") - 1
         parts = []
-        for k in np.unique(where).tolist():
+        for k in np.unique(where).tolist() or [0]:  # no ids: none of the first segment's
             at = np.flatnonzero(where == k)
             parts.append((at, getattr(self._segments[k], self._name)[ids[at] - self._starts[k]]))
         if len(parts) == 1:
             return parts[0][1]
-        first = parts[0][1] if parts else np.zeros((0, 0))
+        first = parts[0][1]
         out = np.empty((len(ids), *first.shape[1:]), dtype=first.dtype)
         for at, rows in parts:
             out[at] = rows

@@ -196,6 +196,6 @@ def test_rows_taken_together_are_the_rows_read_one_by_one(store):
     ids = np.array(live[::-1] + live[:2], dtype=np.int64)  # across segments, out of order
     want = np.stack([corpus.sentence_vectors[i] for i in ids.tolist()])
     assert np.array_equal(corpus.sentence_vectors.take(ids), want)
-    assert corpus.sentence_vectors.take(np.zeros(0, np.int64)).shape[0] == 0
+    assert corpus.sentence_vectors.take(np.zeros(0, np.int64)).shape == (0, want.shape[1])
     with pytest.raises(IndexError):
         corpus.sentence_vectors.take(np.array([0, len(corpus.sentence_vectors)]))

@@ -9,6 +9,7 @@ one short text on this CPU, at cosine 0.991 or more with the full model's vector
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import warnings
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_DIM = 384
@@ -214,12 +217,20 @@ def user_cache() -> Path:
 
 def question_embedder(cache_dir: Path | None = None) -> Embedder:
     """The fast embedder for questions: the int8 ONNX export cached in ``cache_dir`` (the
-    user's cache when None), or
-    sentence-transformers if ONNX Runtime is not installed. Articles keep full precision
-    (``article_embedder``): a question is embedded once and compared with many."""
+    user's cache when None); the full-precision export where the int8 one cannot be
+    written there (an index folder made read-only since its export); sentence-transformers
+    if ONNX Runtime is not installed. Articles keep full precision (``article_embedder``):
+    a question is embedded once and compared with many."""
     if not _has_onnxruntime():
         return SentenceTransformerEmbedder()
-    return OnnxEmbedder(quantized_export(cache_dir or user_cache()))
+    folder = cache_dir or user_cache()
+    try:
+        return OnnxEmbedder(quantized_export(folder))
+    except OSError as e:
+        if not (Path(folder) / f"{MODEL_NAME}.onnx").exists():
+            raise
+        log.warning("questions go through the full-precision export: %s", e)
+        return OnnxEmbedder(onnx_export(folder))
 
 
 def article_embedder(cache_dir: Path) -> Embedder:

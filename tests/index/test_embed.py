@@ -1,6 +1,10 @@
 """The packaged model, and its ONNX export used for questions, agree."""
 
+import os
+import subprocess
+
 import numpy as np
+import pytest
 
 from index.embed import (
     MODEL_DIM,
@@ -78,3 +82,19 @@ def test_onnx_embeds_many_texts_of_many_lengths_in_their_order(real_embedder, tm
     a, b = fast.embed(texts), real_embedder.embed(texts)
     assert a.shape == (70, MODEL_DIM)
     assert np.allclose((a * b).sum(axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chattr +i needs root")
+def test_a_folder_that_cannot_take_the_int8_export_keeps_the_full_one(real_embedder, tmp_path):
+    folder = tmp_path / "onnx"
+    real_embedder.export_onnx(folder / f"{MODEL_NAME}.onnx")
+    made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"chattr +i is not available here: {made.stderr.decode().strip()}")
+    try:
+        questions = question_embedder(folder)  # read-only since its export
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert not (folder / f"{MODEL_NAME}.int8.onnx").exists()
+    full = OnnxEmbedder(folder / f"{MODEL_NAME}.onnx")
+    assert np.allclose(questions.embed(TEXTS[:1]), full.embed(TEXTS[:1]))

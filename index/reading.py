@@ -110,6 +110,38 @@ class StoreReading:
         return frozenset(d for (d,) in rows)
 
     @storage_errors
+    def snapshot_pieces(self, chunks_per_piece: int) -> Iterator[Snapshot]:
+        """Everything, as ``snapshot()`` reads it, in pieces of whole articles of about
+        ``chunks_per_piece`` chunks each (the last may be smaller; none if the store is
+        empty), all of one generation: the read transaction stays open until the last
+        piece is read, so a reader building from nothing holds one piece at a time."""
+        self._db.execute("BEGIN")
+        try:
+            generation = self.generation()
+            piece: list[StoredDocument] = []
+            size = 0
+            for doc in self.documents():
+                piece.append(doc)
+                size += doc.chunks
+                if size >= chunks_per_piece:
+                    yield self._piece(generation, piece)
+                    piece, size = [], 0
+            if piece:
+                yield self._piece(generation, piece)
+        finally:
+            self._db.execute("COMMIT")
+
+    def _piece(self, generation: int, docs: list[StoredDocument]) -> Snapshot:
+        ids = [d.doc_id for d in docs]
+        return Snapshot(
+            generation=generation,
+            changed=None,
+            documents=docs,
+            chunks=self.spans("chunks", ids),
+            sentences=self.spans("sentences", ids),
+            entities=self.sentence_entities(ids),
+        )
+
     def snapshot(self, since: int | None = None) -> Snapshot:
         """Everything a reader needs, or with ``since`` only the documents changed after
         that generation (everything, if the change log does not reach back that far)."""

@@ -33,6 +33,7 @@ from .memory import give_back_memory
 from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
+from .segments import Segment
 from .select import Weights
 
 NARROWED_KEPT = 8
@@ -75,7 +76,9 @@ class QA(merger.Merging):
         self._lock = threading.Lock()  # held while a generation is loaded or swapped
         self._embedder_lock = threading.Lock()  # loading it takes seconds: answers go on
         self._sync_lexical()
-        corpus = Corpus.load(self.store, saved.open_saved(self.store), merge=False)
+        corpus = Corpus.load(
+            self.store, saved.open_saved(self.store), merge=False, keep=self._saver(self.store)
+        )
         self.corpus = saved.keep(corpus, self.store)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._merging: threading.Thread | None = None
@@ -90,6 +93,18 @@ class QA(merger.Merging):
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
         self.merge_later()
+
+    @staticmethod
+    def _saver(store: Store) -> Callable[[Segment], Segment]:
+        """What a corpus built from nothing keeps each piece with: saved, and opened from
+        its files (so that its rows leave memory before the next piece is built)."""
+
+        def keep(segment: Segment) -> Segment:
+            kept = saved.persisted(segment, store)
+            give_back_memory()
+            return kept
+
+        return keep
 
     def _sync_lexical(self) -> None:
         """Bring the lexical index up to the store's generation if a write died between
@@ -147,7 +162,9 @@ class QA(merger.Merging):
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     try:
-                        corpus = Corpus.load(store, saved.open_saved(store), merge=False)
+                        corpus = Corpus.load(
+                            store, saved.open_saved(store), merge=False, keep=self._saver(store)
+                        )
                         corpus = saved.keep(corpus, store)
                     except BaseException:
                         store.close()

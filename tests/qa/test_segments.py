@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from index import Store, parse, update
-from qa import merging, retrieve, segments
+from qa import corpus as corpus_module
+from qa import merging, retrieve, saved, segments
 from qa.corpus import Corpus
+from qa.rowfile import RowFile
 
 from ..conftest import ROOT, FakeEmbedder
 
@@ -199,3 +201,32 @@ def test_rows_taken_together_are_the_rows_read_one_by_one(store):
     assert corpus.sentence_vectors.take(np.zeros(0, np.int64)).shape == (0, want.shape[1])
     with pytest.raises(IndexError):
         corpus.sentence_vectors.take(np.array([0, len(corpus.sentence_vectors)]))
+
+
+def test_a_corpus_built_in_pieces_answers_as_one_built_whole(store, monkeypatch):
+    monkeypatch.setattr(corpus_module, "PIECE_CHUNKS", 2)
+    for doc_id, text in ARTICLES.items():
+        write(store, doc_id, text)
+    kept = []
+
+    def keep(segment):
+        kept.append(segment)
+        return saved.persisted(segment, store)
+
+    pieces = Corpus.load(store, keep=keep)
+    assert len(pieces.live) == len(kept) > 1
+    assert all(isinstance(p.segment.sentence_vectors, RowFile) for p in pieces.live)  # saved
+    same_answers(pieces, Corpus.load(store))
+
+
+def test_the_pieces_are_read_from_one_generation(store):
+    for doc_id in ("a", "b", "c"):
+        write(store, doc_id, ARTICLES[doc_id])
+    pieces = store.snapshot_pieces(1)
+    first = next(pieces)
+    other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+    write(other, "d", ARTICLES["d"])  # written while the pieces are read
+    other.close()
+    read = [first, *pieces]
+    assert len(read) == 3 and {p.generation for p in read} == {first.generation}
+    assert [d.doc_id for p in read for d in p.documents] == ["a", "b", "c"]

@@ -109,13 +109,14 @@ class StoreReading:
         rows = self._db.execute("SELECT doc_id FROM changes WHERE generation > ?", (generation,))
         return frozenset(d for (d,) in rows)
 
-    @storage_errors
     def snapshot_pieces(self, chunks_per_piece: int) -> Iterator[Snapshot]:
         """Everything, as ``snapshot()`` reads it, in pieces of whole articles of about
         ``chunks_per_piece`` chunks each (the last may be smaller; none if the store is
         empty), all of one generation: the read transaction stays open until the last
-        piece is read, so a reader building from nothing holds one piece at a time."""
-        self._db.execute("BEGIN")
+        piece is read, so a reader building from nothing holds one piece at a time.
+        (A generator: each read it makes is a method that turns storage faults into
+        what they mean.)"""
+        self._begin()
         try:
             generation = self.generation()
             piece: list[StoredDocument] = []
@@ -130,6 +131,10 @@ class StoreReading:
                 yield self._piece(generation, piece)
         finally:
             self._db.execute("COMMIT")
+
+    @storage_errors
+    def _begin(self) -> None:
+        self._db.execute("BEGIN")
 
     def _piece(self, generation: int, docs: list[StoredDocument]) -> Snapshot:
         ids = [d.doc_id for d in docs]

@@ -1,15 +1,24 @@
-"""Giving memory back to the system after a reload or a merge."""
+"""Giving memory back to the system: after a reload or a merge, and the resident pages of
+the index files a server has read."""
 
 from __future__ import annotations
 
 import ctypes
 from functools import lru_cache
+from pathlib import Path
+
+MADV_DONTNEED = 4  # Linux
+# Past this much resident file-backed memory (mapped index files and libraries), a
+# serving process drops its resident pages of the index files: at 1M chunks, questions
+# touch more of the graphs and per-row arrays as they come (file pages alone 1.3 GB after
+# 404 questions, on top of 1.5 GB of the process's own).
+FILE_RESIDENT_MB = 768
 
 
 @lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL | None:
     try:
-        return ctypes.CDLL("libc.so.6")
+        return ctypes.CDLL("libc.so.6", use_errno=True)
     except OSError:
         return None
 
@@ -20,3 +29,39 @@ def give_back_memory() -> None:
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+def file_resident_mb() -> float:
+    """This process's resident memory that files back (mappings and libraries)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def drop_mapped_pages(folder: Path) -> int:
+    """Take this process's resident pages of its read-only mappings of files under
+    ``folder`` out of its memory; returns the bytes of the mappings advised. The page cache
+    keeps them: touching one again maps it back without reading the disk, and the kernel
+    may drop it from the cache as memory allows. Mappings a process writes are left."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "madvise"):
+        return 0
+    prefix = f"{Path(folder).resolve()}/"
+    advised = 0
+    try:
+        lines = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:
+        return 0
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) < 6 or "w" in fields[1] or not fields[5].startswith(prefix):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        size = ctypes.c_size_t(end - start)
+        if libc.madvise(ctypes.c_void_p(start), size, MADV_DONTNEED) == 0:
+            advised += end - start
+    return advised

@@ -29,7 +29,7 @@ from .answer import answer
 from .answer_type import AnswerTyper
 from .corpus import Corpus
 from .filters import Filters
-from .memory import give_back_memory
+from .memory import FILE_RESIDENT_MB, drop_mapped_pages, file_resident_mb, give_back_memory
 from .question import read_question
 from .records import Answer
 from .retrieve import retrieve
@@ -245,7 +245,8 @@ class QA(merger.Merging):
     ) -> None:
         """Follow updates from other processes in a background thread (one at most).
         From then on every reload, by the thread or on a request, tells ``on_reload`` how
-        many seconds it took, and every failed one tells ``on_error``."""
+        many seconds it took, and every failed one tells ``on_error``. The thread also
+        keeps the process's resident pages of the index files in bounds (memory.py)."""
         self._on_error, self._on_reload = on_error, on_reload
         if self._watcher and self._watcher.is_alive():
             return
@@ -255,6 +256,8 @@ class QA(merger.Merging):
                 # A failure is told to on_error; the last good generation is served.
                 with contextlib.suppress(Exception):
                     self.refresh()
+                if file_resident_mb() > FILE_RESIDENT_MB:
+                    drop_mapped_pages(self.store.dir)
 
         self._watcher = threading.Thread(target=loop, name="index-watcher", daemon=True)
         self._watcher.start()

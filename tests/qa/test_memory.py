@@ -1,0 +1,44 @@
+"""A server's resident pages of the index files: dropped from the process, read back the
+same, and only those of read-only mappings under the folder named."""
+
+from pathlib import Path
+
+import numpy as np
+
+from qa.memory import drop_mapped_pages
+
+MB = 1 << 20
+
+
+def resident_kb(path: Path) -> int:
+    """This process's resident memory in its mappings of ``path``, from /proc/self/smaps."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split(maxsplit=5)
+        if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:  # a mapping's first line
+            inside = len(head) == 6 and head[5] == str(path)
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+def test_dropped_pages_leave_the_process_and_read_back_the_same(tmp_path):
+    data = np.arange(4 * MB, dtype=np.int32)  # 16 MB
+    index, elsewhere = tmp_path / "index", tmp_path / "elsewhere"
+    index.mkdir()
+    elsewhere.mkdir()
+    for folder in (index, elsewhere):
+        np.save(folder / "rows.npy", data)
+    read_only = np.load(index / "rows.npy", mmap_mode="r")
+    written = np.load(index / "rows.npy", mmap_mode="r+")  # a mapping the process writes
+    outside = np.load(elsewhere / "rows.npy", mmap_mode="r")
+    for mapped in (read_only, written, outside):
+        assert int(mapped.sum(dtype=np.int64)) == int(data.sum(dtype=np.int64))  # every page
+    assert resident_kb(index / "rows.npy") > 30_000  # both mappings of it, all resident
+
+    assert drop_mapped_pages(index) >= 16 * MB
+
+    assert 15_000 < resident_kb(index / "rows.npy") < 17_000  # the written one's only
+    assert resident_kb(elsewhere / "rows.npy") > 15_000
+    assert np.array_equal(read_only, data)  # mapped back from the page cache
+    assert resident_kb(index / "rows.npy") > 30_000

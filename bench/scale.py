@@ -306,8 +306,7 @@ def cited(answer, doc_id: str) -> bool:
 def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool = False) -> dict:
     """One checkpoint, in this (fresh) process: start, ask, add an article, reload."""
     from qa import QA, saved
-    from qa.corpus import next_ids
-    from qa.merging import merge
+    from qa.merging import merge, next_ids
 
     asked = questions(QUESTIONS, n_questions)
     had_saved = (index_dir / saved.FOLDER / saved.MANIFEST).exists()

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .answer import answer
     from .filters import BadFilters, Filters
-    from .records import Answer, Citation, Conflict, Hit
+    from .records import Answer, Citation, Conflict, Hit, StageTimes
     from .retrieve import MODES, retrieve
     from .select import Weights
-    from .service import QA, StageTimes
+    from .service import QA
 
 __all__ = [
     "MODES",
@@ -44,7 +44,7 @@ _HOME = {
     "MODES": "retrieve",
     "retrieve": "retrieve",
     "QA": "service",
-    "StageTimes": "service",
+    "StageTimes": "records",
 }
 
 

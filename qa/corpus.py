@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -22,18 +22,13 @@ from index import Store, StoredDocument
 from index.lexical import LexicalView
 
 from .answer_type import group
-from .merging import merge, merge_policy
+from .merging import merged_by_policy, next_ids
 from .packed import Span
 from .segments import Live, Segment
 from .terms import _ABBREVIATION, ABBREVIATIONS, fold, lexical_terms, term
 from .views import PerDocument, Rows, Sources
 
 __all__ = ["Corpus", "Span"]
-
-# A corpus built from nothing is built and saved this many chunks at a time: building
-# a million chunks at once peaked at 13 GB. Five pieces at a million chunks, one size
-# tier short of a merge (merging.py).
-PIECE_CHUNKS = 200_000
 
 
 @dataclass(frozen=True)
@@ -232,22 +227,13 @@ class Corpus:
 
     # -- loading ----------------------------------------------------------------
     @classmethod
-    def load(
-        cls,
-        store: Store,
-        previous: Corpus | None = None,
-        merge: bool = True,
-        keep: Callable[[Segment], Segment] | None = None,
-    ) -> Corpus:
+    def load(cls, store: Store, previous: Corpus | None = None, merge: bool = True) -> Corpus:
         """The newest generation in ``store``: built from ``previous`` with only what
         changed since read, when the store's change log reaches back to it. With
         ``merge``, the merges the policy asks for are done before it returns; a service
         does them in the background instead (merger.py), so that a big merge does not
-        hold back a new article. Built from nothing with ``keep`` (which saves a
-        segment and returns it as opened from its files), it is built a piece of
-        PIECE_CHUNKS chunks at a time, each piece kept before the next is read."""
-        if previous is None and keep is not None:
-            return cls._load_in_pieces(store, keep)
+        hold back a new article. (A service builds one from nothing in pieces instead:
+        building.py.)"""
         snap = store.snapshot(since=previous.generation if previous else None)
         # Read after the snapshot: the lexical index commits after the store does, so it is
         # at the snapshot's generation unless a write is between its two commits.
@@ -269,7 +255,7 @@ class Corpus:
             if snap.documents:
                 live += (Live(Segment.build(snap, *next_ids(previous.live, floor))),)
             if merge:
-                live = _merged(live, next_ids(previous.live + live, floor))
+                live = merged_by_policy(live, next_ids(previous.live + live, floor))
             return cls(
                 generation=snap.generation,
                 live=live,
@@ -278,41 +264,11 @@ class Corpus:
             )
         return cls(generation=snap.generation, live=live, lexical=lexical)
 
-    @classmethod
-    def _load_in_pieces(cls, store: Store, keep: Callable[[Segment], Segment]) -> Corpus:
-        live: list[Live] = []
-        generation, ids = store.generation(), (0, 0)
-        for piece in store.snapshot_pieces(PIECE_CHUNKS):
-            generation = piece.generation
-            segment = keep(Segment.build(piece, *ids))
-            del piece  # its rows go before the next piece is read
-            live.append(Live(segment))
-            ids = (segment.end_chunk, segment.end_sentence)
-        # Read after the pieces, as after a snapshot (see load).
-        return cls(generation=generation, live=tuple(live), lexical=store.lexical().view())
-
     @property
     def lexical_behind(self) -> bool:
         """Whether the lexical index this corpus reads lags the store (it is caught up
         by the next write, or ``Store.sync_lexical``)."""
         return self.lexical.generation < self.generation
-
-
-def next_ids(live: tuple[Live, ...], floor: tuple[int, int] = (0, 0)) -> tuple[int, int]:
-    """The first chunk and sentence ids no segment of ``live`` has used, from ``floor`` on."""
-    return (
-        max([floor[0], *(p.segment.end_chunk for p in live)]),
-        max([floor[1], *(p.segment.end_sentence for p in live)]),
-    )
-
-
-def _merged(live: tuple[Live, ...], ids: tuple[int, int]) -> tuple[Live, ...]:
-    """``live`` with the merges the policy asks for done, each numbered anew at the end."""
-    while pick := merge_policy(live):
-        joined = Live(merge([live[i] for i in pick], *ids))
-        live = tuple(p for i, p in enumerate(live) if i not in pick) + (joined,)
-        ids = (joined.segment.end_chunk, joined.segment.end_sentence)
-    return live
 
 
 def _prefixed(lists: list[list[str]], prefix: str) -> list[str]:

@@ -19,9 +19,9 @@ from pathlib import Path
 from index import Store
 
 from . import saved
-from .corpus import Corpus, next_ids
+from .corpus import Corpus
 from .memory import give_back_memory
-from .merging import merge, merge_policy
+from .merging import merge, merge_policy, next_ids
 from .segments import Live, Segment
 
 log = logging.getLogger(__name__)

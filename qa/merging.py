@@ -37,6 +37,23 @@ def merge_policy(live: Sequence[Live]) -> list[int]:
     return []
 
 
+def next_ids(live: tuple[Live, ...], floor: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """The first chunk and sentence ids no segment of ``live`` has used, from ``floor`` on."""
+    return (
+        max([floor[0], *(p.segment.end_chunk for p in live)]),
+        max([floor[1], *(p.segment.end_sentence for p in live)]),
+    )
+
+
+def merged_by_policy(live: tuple[Live, ...], ids: tuple[int, int]) -> tuple[Live, ...]:
+    """``live`` with the merges the policy asks for done, each numbered anew at the end."""
+    while pick := merge_policy(live):
+        joined = Live(merge([live[i] for i in pick], *ids))
+        live = tuple(p for i, p in enumerate(live) if i not in pick) + (joined,)
+        ids = (joined.segment.end_chunk, joined.segment.end_sentence)
+    return live
+
+
 def merge(
     parts: Sequence[Live], first_chunk: int, first_sentence: int, vectors_file: Path | None = None
 ) -> Segment:

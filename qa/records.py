@@ -53,3 +53,13 @@ class Answer:
     corroboration: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     reason: str | None = None  # why the answer was declined, when it was
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    """Seconds one answer spent embedding the question, retrieving passages and
+    choosing the sentences to cite."""
+
+    embed: float
+    retrieve: float
+    choose: float

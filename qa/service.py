@@ -7,7 +7,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,26 +26,16 @@ from index.embed import MODEL_DIM, article_embedder, question_embedder
 from . import merger, saved
 from .answer import answer
 from .answer_type import AnswerTyper
+from .building import loaded
 from .corpus import Corpus
 from .filters import Filters
 from .memory import FILE_RESIDENT_MB, drop_mapped_pages, file_resident_mb, give_back_memory
 from .question import read_question
-from .records import Answer
+from .records import Answer, StageTimes
 from .retrieve import retrieve
-from .segments import Segment
 from .select import Weights
 
 NARROWED_KEPT = 8
-
-
-@dataclass(frozen=True)
-class StageTimes:
-    """Seconds one answer spent embedding the question, retrieving passages and
-    choosing the sentences to cite."""
-
-    embed: float
-    retrieve: float
-    choose: float
 
 
 class QA(merger.Merging):
@@ -76,10 +65,7 @@ class QA(merger.Merging):
         self._lock = threading.Lock()  # held while a generation is loaded or swapped
         self._embedder_lock = threading.Lock()  # loading it takes seconds: answers go on
         self._sync_lexical()
-        corpus = Corpus.load(
-            self.store, saved.open_saved(self.store), merge=False, keep=self._saver(self.store)
-        )
-        self.corpus = saved.keep(corpus, self.store)
+        self.corpus = saved.keep(loaded(self.store), self.store)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._merging: threading.Thread | None = None
         self._stop = threading.Event()
@@ -93,18 +79,6 @@ class QA(merger.Merging):
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
         self.merge_later()
-
-    @staticmethod
-    def _saver(store: Store) -> Callable[[Segment], Segment]:
-        """What a corpus built from nothing keeps each piece with: saved, and opened from
-        its files (so that its rows leave memory before the next piece is built)."""
-
-        def keep(segment: Segment) -> Segment:
-            kept = saved.persisted(segment, store)
-            give_back_memory()
-            return kept
-
-        return keep
 
     def _sync_lexical(self) -> None:
         """Bring the lexical index up to the store's generation if a write died between
@@ -162,10 +136,7 @@ class QA(merger.Merging):
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     try:
-                        corpus = Corpus.load(
-                            store, saved.open_saved(store), merge=False, keep=self._saver(store)
-                        )
-                        corpus = saved.keep(corpus, store)
+                        corpus = saved.keep(loaded(store), store)
                     except BaseException:
                         store.close()
                         raise

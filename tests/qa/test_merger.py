@@ -8,7 +8,8 @@ import pytest
 
 from index import Store, update
 from qa import QA, merger, merging, saved
-from qa.corpus import Corpus, next_ids
+from qa.corpus import Corpus
+from qa.merging import next_ids
 from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder

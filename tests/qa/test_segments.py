@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from index import Store, parse, update
-from qa import corpus as corpus_module
-from qa import merging, retrieve, saved, segments
+from qa import building, merging, retrieve, segments
 from qa.corpus import Corpus
 from qa.rowfile import RowFile
 
@@ -204,17 +203,11 @@ def test_rows_taken_together_are_the_rows_read_one_by_one(store):
 
 
 def test_a_corpus_built_in_pieces_answers_as_one_built_whole(store, monkeypatch):
-    monkeypatch.setattr(corpus_module, "PIECE_CHUNKS", 2)
+    monkeypatch.setattr(building, "PIECE_CHUNKS", 2)
     for doc_id, text in ARTICLES.items():
         write(store, doc_id, text)
-    kept = []
-
-    def keep(segment):
-        kept.append(segment)
-        return saved.persisted(segment, store)
-
-    pieces = Corpus.load(store, keep=keep)
-    assert len(pieces.live) == len(kept) > 1
+    pieces = building.build_in_pieces(store)
+    assert len(pieces.live) > 1
     assert all(isinstance(p.segment.sentence_vectors, RowFile) for p in pieces.live)  # saved
     same_answers(pieces, Corpus.load(store))
 

@@ -168,3 +168,17 @@ def test_health_and_docs_served_offline(client):
         r = client.get(asset)
         assert r.status_code == 200 and len(r.content) > 500, asset
     assert "/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_server_loads_what_a_first_answer_needs_before_the_first_request(
+    seed_qa, seed_index, monkeypatch
+):
+    from qa import features
+
+    features.word_vectors.cache_clear()
+    asked: list[str] = []
+    real_ask = seed_qa.ask
+    monkeypatch.setattr(seed_qa, "ask", lambda q, *a, **k: asked.append(q) or real_ask(q, *a, **k))
+    with TestClient(create_app(Settings(index_dir=seed_index), service=seed_qa)):
+        assert features.word_vectors.cache_info().currsize == 1  # loaded at start
+        assert len(asked) == 1  # by one question, asked by no client

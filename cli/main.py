@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import socket
@@ -326,23 +327,16 @@ def serve(
         )
     _port_free(host, port)
     configure_logging(settings.log_format)
+    run = functools.partial(uvicorn.run, host=host, port=port, log_config=None, access_log=False)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        run(create_app(settings))
         return
     # Each worker builds its app from the environment (api.app.worker_app) and writes its
     # metrics to files that /metrics, in whichever worker answers it, adds up.
     with tempfile.TemporaryDirectory(prefix="qa-metrics-") as metrics_dir:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         os.environ["QA_INDEX_DIR"] = str(settings.index_dir.resolve())
-        uvicorn.run(
-            "api.app:worker_app",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
+        run("api.app:worker_app", factory=True, workers=workers)
 
 
 def _port_free(host: str, port: int) -> None:

@@ -225,13 +225,13 @@ def main() -> None:
         qa = (
             QA(seeds, embedder=embedder, questions=questions_embedder)
             if seeds
-            else corpus_qa(ROOT / "seeds", work / "seeds", embedder, served=True)
+            else corpus_qa(ROOT / "seeds", work / "seeds", embedder, questions_embedder)
         )
         questions = [q for path in args.questions for q in load_questions(path)]
         asked += ask_all(qa, questions, args.top_k, news=True)
         fitted_on += [shown(p) for p in args.questions]
     for folder in args.corpus:
-        qa = corpus_qa(folder, work / folder.name, embedder, served=True)
+        qa = corpus_qa(folder, work / folder.name, embedder, questions_embedder)
         asked += ask_all(qa, load_questions(folder / "questions.jsonl"), args.top_k, news=True)
         fitted_on.append(shown(folder / "questions.jsonl"))
     for pair in args.extra:
@@ -241,7 +241,7 @@ def main() -> None:
         fitted_on.append(shown(Path(questions_file)))
     if args.squad:
         questions = write_corpus(args.squad, work / "squad-articles", args.squad_limit)
-        qa = corpus_qa(work / "squad-articles", work / "squad", embedder, served=True)
+        qa = corpus_qa(work / "squad-articles", work / "squad", embedder, questions_embedder)
         asked += ask_all(qa, questions, args.top_k, news=False)
         fitted_on.append(f"SQuAD 2.0 subset ({len(questions)} questions)")
 

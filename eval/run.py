@@ -24,17 +24,21 @@ Ask = Callable[[str, int], dict[str, Any]]
 
 
 def corpus_qa(
-    corpus: Path, workdir: Path, embedder: Embedder | None = None, served: bool = False
+    corpus: Path,
+    workdir: Path,
+    embedder: Embedder | None = None,
+    questions: Embedder | None = None,
 ) -> QA:
     """A throwaway index of the articles in folder ``corpus``, built under ``workdir`` with
     ``embedder`` (the packaged model, loaded here, if none is given). Questions go through
-    ``embedder`` too, unless ``served`` or none was given: then through the quantised
+    ``questions``; else through ``embedder`` when one is given, else through the quantised
     export a server asks with."""
     from index import SentenceTransformerEmbedder, Store, index_paths
     from index.embed import question_embedder
     from qa import QA
 
-    questions = question_embedder() if served or embedder is None else None
+    if embedder is None and questions is None:
+        questions = question_embedder()
     embedder = embedder or SentenceTransformerEmbedder()
     store = Store(workdir / "index", embedder.name, embedder.dim)
     # The question file and notes beside the articles are not articles.

@@ -25,7 +25,9 @@ def loaded(store: Store) -> Corpus:
     """The newest generation in ``store``: the segments saved in its folder and what was
     written since, or, with none saved, built in pieces. Merges are left to the service."""
     previous = saved.open_saved(store)
-    return Corpus.load(store, previous, merge=False) if previous else build_in_pieces(store)
+    if previous is None:
+        return build_in_pieces(store)
+    return Corpus.load(store, previous, merge=False)
 
 
 def build_in_pieces(store: Store) -> Corpus:

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from index import IndexProblem
 from qa import QA
+from qa.memory import share_malloc_arenas
 from qa.settings import Settings
 
 from . import docs, errors, observe
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         # across threads, whose spinning after each one doubled the CPU an answer took
         # (31 -> 18 ms on the BBC index).
         threadpool_limits(1, user_api="blas")
+        share_malloc_arenas()  # before the threads that answer, reload and merge start
         qa = service or QA(settings.index_dir)
         # What the first answer would load (word vectors, the models' first runs) is
         # loaded before the first request: a fresh process's first question took 0.46 s.

@@ -1,7 +1,12 @@
 """A server's resident pages of the index files: dropped from the process, read back the
-same, and only those of read-only mappings under the folder named."""
+same, and only those of read-only mappings under the folder named; and its threads
+sharing malloc arenas."""
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import numpy as np
 
@@ -42,3 +47,34 @@ def test_dropped_pages_leave_the_process_and_read_back_the_same(tmp_path):
     assert resident_kb(elsewhere / "rows.npy") > 15_000
     assert np.array_equal(read_only, data)  # mapped back from the page cache
     assert resident_kb(index / "rows.npy") > 30_000
+
+
+# Four threads each allocate and free through malloc, then glibc lists its arenas.
+THREADS = """
+import ctypes, sys, threading
+from qa.memory import share_malloc_arenas
+if sys.argv[1] == "shared":
+    share_malloc_arenas(2)
+barrier = threading.Barrier(4)
+def work():
+    barrier.wait()  # all four at once, so that none can reuse another's arena
+    blocks = [bytearray(50_000) for _ in range(20)]
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+ctypes.CDLL("libc.so.6").malloc_stats()
+"""
+
+
+def arenas(mode: str) -> int:
+    run = subprocess.run(
+        [sys.executable, "-c", THREADS, mode], capture_output=True, text=True, check=True
+    )
+    return sum(line.startswith("Arena ") for line in run.stderr.splitlines())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_threads_share_the_arenas_allowed():
+    assert arenas("own") > 2  # glibc's default: a thread gets an arena of its own
+    assert arenas("shared") <= 2

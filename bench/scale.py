@@ -305,10 +305,65 @@ def cited(answer, doc_id: str) -> bool:
     return any(c.doc_id == doc_id for c in answer.citations)
 
 
-def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool = False) -> dict:
+def merge_while_asking(qa, asked: Sequence[str], in_process: bool) -> dict:
+    """Merge every segment of ``qa``'s corpus as its service would (in a process of its
+    own unless ``in_process``), asking ``asked`` over and over meanwhile: the merge's
+    time, this process's peak RSS and its children's, and the answers' latency."""
+    import resource
+    import threading
+
+    from qa import merger, saved
+    from qa.merging import next_ids
+
+    live = qa.corpus.live
+    job = merger.Planned(tuple(live), *next_ids(live))
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM from now on
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done, times = threading.Event(), []
+
+    def ask() -> None:
+        while not done.is_set():
+            for q in asked:
+                t = time.perf_counter()
+                qa.ask(q)
+                times.append((time.perf_counter() - t) * 1e3)
+                if done.is_set():
+                    break
+
+    asking = threading.Thread(target=ask)
+    t = time.perf_counter()
+    asking.start()
+    if in_process:
+        merged = merger.run_saved(job, qa.store.dir)
+    else:
+        merged = qa.merge_apart(job, qa.store.dir)
+    merge_s = time.perf_counter() - t
+    done.set()
+    asking.join()
+    if merged is not None:  # saved in the index folder, never swapped in: the archive stays
+        shutil.rmtree(qa.store.dir / saved.FOLDER / merged.name, ignore_errors=True)
+    after_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p50, p99 = percentiles(times)
+    return {
+        "merge_s": merge_s,
+        "merged_chunks": len(merged.chunks) if merged is not None else 0,
+        "merge_peak_mb": rss_mb()[1],
+        "merge_child_peak_mb": after_kb / 1024 if after_kb > children_kb else float("nan"),
+        "merge_ask_p50_ms": p50,
+        "merge_ask_p99_ms": p99,
+        "merge_asked": len(times),
+    }
+
+
+def measure(
+    index_dir: Path,
+    n_questions: int,
+    probe_no: int,
+    with_merge: bool = False,
+    merge_here: bool = False,
+) -> dict:
     """One checkpoint, in this (fresh) process: start, ask, add an article, reload."""
     from qa import QA, saved
-    from qa.merging import merge, next_ids
 
     asked = questions(QUESTIONS, n_questions)
     had_saved = (index_dir / saved.FOLDER / saved.MANIFEST).exists()
@@ -341,22 +396,17 @@ def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool =
     t = time.perf_counter()
     reload_corpus(previous, qa.store)
     corpus_s = time.perf_counter() - t
-    # The largest merge: every segment into one (the graph built afresh past HNSW_ROWS).
+    # The largest merge: every segment into one (the graph built afresh past HNSW_ROWS),
+    # as the service runs it: in a process of its own, or with --merge-here in this one;
+    # questions asked all the while.
     live = qa.corpus.live
-    merge_s, merge_peak = float("nan"), float("nan")
+    merging: dict = {"merge_s": float("nan")}
     if with_merge:
-        scratch = saved.scratch_file(qa.store)  # as a server's merge writes its vectors
-        t = time.perf_counter()
-        merge(list(live), *next_ids(live), scratch)
-        merge_s = time.perf_counter() - t
-        merge_peak = rss_mb()[1]
-        if scratch is not None:
-            scratch.unlink(missing_ok=True)
+        merging = merge_while_asking(qa, asked, in_process=merge_here)
     p50, p99 = percentiles(times)
     out = {
         "had_saved": had_saved,
         "start_s": start_s,
-        "merge_s": merge_s,
         "segments": len(live),
         "answered_s": answered_s,
         "reload_s": max(reloads),
@@ -365,7 +415,7 @@ def measure(index_dir: Path, n_questions: int, probe_no: int, with_merge: bool =
         "rss_mb": rss,
         "anonymous_mb": anonymous,
         "peak_mb": peak,
-        "merge_peak_mb": merge_peak,
+        **merging,
         "p50_ms": p50,
         "p99_ms": p99,
         "disk_mb": disk_mb(index_dir),
@@ -610,13 +660,20 @@ def main() -> None:
     one.add_argument("--questions", type=int, default=51)
     one.add_argument("--probe", type=int, default=0)
     one.add_argument("--merge", action="store_true", help="time merging every segment into one")
+    one.add_argument(
+        "--merge-here", action="store_true", help="merge in this process, not a process apart"
+    )
     args = parser.parse_args()
     if args.command == "synthetic":
         run_synthetic(args)
     elif args.command == "bbc":
         run_bbc(args)
     else:
-        print(json.dumps(measure(args.index_dir, args.questions, args.probe, args.merge)))
+        print(
+            json.dumps(
+                measure(args.index_dir, args.questions, args.probe, args.merge, args.merge_here)
+            )
+        )
 
 
 if __name__ == "__main__":

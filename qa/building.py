@@ -46,6 +46,6 @@ def build_in_pieces(store: Store) -> Corpus:
 
 
 def _kept(segment: Segment, store: Store) -> Segment:
-    kept = saved.persisted(segment, store)
+    kept = saved.persisted(segment, store.dir)
     give_back_memory()  # the rows it was built from
     return kept

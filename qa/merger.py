@@ -7,13 +7,22 @@ segments its reloads build meanwhile are numbered past them, joins the segments 
 thread of its own (``run``), and then swaps the result in (``swap_in``): the articles that
 died in the merged segments while it ran are marked dead in the merged one, as a reload
 would have marked them.
+
+A big merge (PROCESS_CHUNKS or more, of saved segments) runs in a process of its own,
+which opens the segments from their folders and saves the merged one there: what it
+holds while merging (GBs at a million chunks) is never the server's memory, and its
+Python work never holds the server's interpreter lock. A small one runs in the thread:
+a process takes 0.4 s to start and import what it needs.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from index import Store
@@ -25,6 +34,11 @@ from .merging import merge, merge_policy, next_ids
 from .segments import Live, Segment
 
 log = logging.getLogger(__name__)
+
+# A merge of this many chunks or more runs in a process of its own (when its segments are
+# saved). Every segment of a million chunks took 163 s and a peak of 4.5 GB to merge in
+# the server's process (bench/scale.py measure --merge).
+PROCESS_CHUNKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,42 @@ def run(planned: Planned, vectors_file: Path | None = None) -> Segment:
     return merge(list(planned.parts), planned.first_chunk, planned.first_sentence, vectors_file)
 
 
+def run_saved(planned: Planned, index_dir: Path) -> Segment:
+    """The merged segment, saved in ``index_dir`` and opened from there (the segment
+    itself where it cannot be saved), its sentence vectors written through a scratch
+    file there."""
+    scratch = saved.scratch_file(index_dir)
+    try:
+        return saved.persisted(run(planned, scratch), index_dir)
+    finally:
+        if scratch is not None:  # saved under the segment's name, or read while open
+            scratch.unlink(missing_ok=True)
+
+
+def _merge_apart(
+    send: Connection,
+    index_dir: Path,
+    names: list[str],
+    dead: list[list[str]],
+    first_chunk: int,
+    first_sentence: int,
+) -> None:
+    """The merging process: the saved segments ``names`` (with the articles ``dead`` in
+    each) merged and saved; it sends back the merged segment's name, or what failed."""
+    try:
+        parts = tuple(
+            Live(saved.opened(index_dir, name), frozenset(d))
+            for name, d in zip(names, dead, strict=True)
+        )
+        merged = run_saved(Planned(parts, first_chunk, first_sentence), index_dir)
+        if not saved.is_saved(merged, index_dir):
+            raise OSError(f"the merged segment could not be saved in {index_dir}")
+        send.send(merged.name)
+    except Exception as e:
+        send.send(f"{type(e).__name__}: {e}")
+        raise
+
+
 def swap_in(corpus: Corpus, planned: Planned, merged: Segment) -> Corpus | None:
     """``corpus`` with the planned parts replaced by ``merged``, the articles that died
     in them since the merge began dead in it; None if a part is gone from ``corpus`` (all
@@ -84,6 +134,7 @@ class Merging:
     _lock: threading.Lock
     _stop: threading.Event
     _merging: threading.Thread | None
+    _merge_process: BaseProcess | None = None
 
     def merge_later(self) -> None:
         """Start the merge the policy asks for in a thread of its own, unless one is
@@ -104,15 +155,14 @@ class Merging:
 
     def _merge(self, job: Planned, store: Store) -> None:
         merged: Segment | None = None
-        scratch = saved.scratch_file(store)  # the merged sentence vectors, on disk
         try:
-            # Saved before the swap, which then only names it.
-            merged = saved.persisted(run(job, scratch), store)
+            big = sum(len(p.segment.chunks) for p in job.parts) >= PROCESS_CHUNKS
+            if big and all(saved.is_saved(p.segment, store.dir) for p in job.parts):
+                merged = self.merge_apart(job, store.dir)
+            else:
+                merged = run_saved(job, store.dir)  # saved before the swap, which only names it
         except Exception:
             log.exception("a merge failed; the segments stay as they are")
-        finally:
-            if scratch is not None:  # saved under the segment's name, or read while open
-                scratch.unlink(missing_ok=True)
         with self._lock:
             self._merging = None
             swapped = swap_in(self.corpus, job, merged) if merged is not None else None
@@ -120,6 +170,45 @@ class Merging:
                 self.corpus = saved.keep(swapped, store)
                 self._start_merge()  # the next the policy asks for, if any
         give_back_memory()
+
+    def merge_apart(self, job: Planned, index_dir: Path) -> Segment | None:
+        """``job`` (of saved segments) merged and saved by a process of its own, and
+        opened here; None if the service stopped it."""
+        spawn = multiprocessing.get_context("spawn")  # forking a threaded process is unsafe
+        receive, send = spawn.Pipe(duplex=False)
+        names = [p.segment.name for p in job.parts]
+        dead = [sorted(p.dead) for p in job.parts]
+        args = (send, index_dir, names, dead, job.first_chunk, job.first_sentence)
+        process = spawn.Process(target=_merge_apart, args=args, name="qa-merge", daemon=True)
+        try:
+            with self._lock:
+                if self._stop.is_set():
+                    return None
+                process.start()
+                self._merge_process = process
+            send.close()  # the child's end: when it exits, receive sees the end
+            answer = receive.recv()
+        except EOFError:
+            answer = None
+        finally:
+            send.close()
+            receive.close()
+            if self._merge_process is not None:
+                process.join()
+                self._merge_process = None
+        if self._stop.is_set():
+            return None
+        if not isinstance(answer, str) or process.exitcode != 0:
+            raise RuntimeError(f"the merging process failed ({answer or process.exitcode})")
+        return saved.opened(index_dir, answer)
+
+    def stop_merging(self) -> None:
+        """End a merging process (the service is closing): the segments stay as they are,
+        and a segment it was saving is deleted by a later save, as no manifest names it."""
+        with self._lock:
+            process = self._merge_process
+        if process is not None and process.is_alive():
+            process.terminate()
 
     def merged(self) -> None:
         """Wait until no merge is under way (tests, benchmarks)."""

@@ -146,11 +146,11 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
     return replace(corpus, live=tuple(opened))
 
 
-def persisted(segment: Segment, store: Store) -> Segment:
-    """``segment`` saved in the index folder and opened from it (a merge saves its
-    segment before it is swapped in, so that the swap does not wait for the writing);
-    ``segment`` itself if it cannot be saved."""
-    folder = store.dir / FOLDER
+def persisted(segment: Segment, index_dir: Path) -> Segment:
+    """``segment`` saved in the index folder ``index_dir`` and opened from it (a merge
+    saves its segment before it is swapped in, so that the swap does not wait for the
+    writing); ``segment`` itself if it cannot be saved."""
+    folder = index_dir / FOLDER
     try:
         folder.mkdir(exist_ok=True)
         with _locked(folder, fcntl.LOCK_EX):
@@ -168,6 +168,20 @@ def _saved(segment: Segment, folder: Path) -> Segment:
     elif isinstance(segment.sentence_vectors, RowFile):
         return segment  # opened from there already
     return _open(folder / segment.name)
+
+
+def is_saved(segment: Segment, index_dir: Path) -> bool:
+    """Whether ``segment`` was opened from its folder in ``index_dir`` (another process
+    can open it there)."""
+    return (
+        isinstance(segment.sentence_vectors, RowFile)
+        and (index_dir / FOLDER / segment.name).is_dir()
+    )
+
+
+def opened(index_dir: Path, name: str) -> Segment:
+    """The segment saved as ``name`` in ``index_dir``, opened."""
+    return _open(index_dir / FOLDER / name)
 
 
 def _named(folder: Path) -> set[str]:
@@ -245,10 +259,10 @@ def _linked(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def scratch_file(store: Store) -> Path | None:
-    """A new file in the index folder for a merge's sentence vectors (linked into the
-    merged segment's folder when it is saved); None where the folder cannot be written."""
-    folder = store.dir / FOLDER
+def scratch_file(index_dir: Path) -> Path | None:
+    """A new file in the index folder ``index_dir`` for a merge's sentence vectors (linked
+    into the merged segment's folder when it is saved); None where it cannot be written."""
+    folder = index_dir / FOLDER
     try:
         folder.mkdir(exist_ok=True)
         path = folder / f"{SCRATCH}{uuid.uuid4().hex}.npy"

@@ -235,6 +235,7 @@ class QA(merger.Merging):
 
     def close(self) -> None:
         self._stop.set()
+        self.stop_merging()
         if self._watcher:
             self._watcher.join(timeout=5)
         self.store.close()

@@ -124,3 +124,25 @@ def test_a_merge_writes_the_sentence_vectors_to_the_file_given(store, tmp_path, 
         for i in p.segment.doc_sentences[d].tolist()
     ]
     assert np.array_equal(in_memory.sentence_vectors, np.stack(want))
+
+
+def test_a_big_merge_runs_in_a_process_of_its_own(store, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merger, "PROCESS_CHUNKS", 0)  # every merge counts as big
+
+    def not_here(*args):
+        raise AssertionError("merged in the server's process")
+
+    monkeypatch.setattr(merger, "run", not_here)  # the merging process imports its own
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        for n in range(3):
+            notice(store, n)
+            qa.refresh()
+        qa.merged()
+        assert len(qa.corpus.live) == 1
+        same_answers(qa.corpus, Corpus.load(store))
+        assert isinstance(qa.corpus.live[0].segment.sentence_vectors, RowFile)  # saved
+        assert not list((store.dir / saved.FOLDER).glob(f"{saved.SCRATCH}*"))
+    finally:
+        qa.close()

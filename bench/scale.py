@@ -270,6 +270,15 @@ def tree_rss_mb(pid: int) -> tuple[float, float]:
     return sum(r for r, _ in sizes), sum(h for _, h in sizes)
 
 
+def rollup_mb(pid: int | str = "self") -> tuple[float, float]:
+    """A process's resident memory, and the part of it no file backs, in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return fields["Rss"], fields["Anonymous"]
+
+
 def anonymous_mb() -> float:
     """This process's resident memory that no file backs (mapped index files aside: the
     kernel can drop their pages, and reads them again when touched)."""
@@ -330,9 +339,25 @@ def merge_while_asking(qa, asked: Sequence[str], in_process: bool) -> dict:
                 if done.is_set():
                     break
 
+    peaks = {"server_rss": 0.0, "server_anonymous": 0.0, "merger_rss": 0.0, "merger_anonymous": 0.0}
+
+    def sample() -> None:  # every half second, the server's memory and the merger's
+        while not done.wait(0.5):
+            process = getattr(qa, "_merge_process", None)
+            for who, pid in (("server", "self"), ("merger", process and process.pid)):
+                try:
+                    rss, anonymous = rollup_mb(pid) if pid else (0.0, 0.0)
+                except OSError:
+                    continue
+                peaks[f"{who}_rss"] = max(peaks[f"{who}_rss"], rss)
+                peaks[f"{who}_anonymous"] = max(peaks[f"{who}_anonymous"], anonymous)
+
     asking = threading.Thread(target=ask)
+    sampling = threading.Thread(target=sample)
+    qa.watch(1.0)  # as a server does: reloads, and drops resident index pages past a size
     t = time.perf_counter()
     asking.start()
+    sampling.start()
     if in_process:
         merged = merger.run_saved(job, qa.store.dir)
     else:
@@ -340,6 +365,7 @@ def merge_while_asking(qa, asked: Sequence[str], in_process: bool) -> dict:
     merge_s = time.perf_counter() - t
     done.set()
     asking.join()
+    sampling.join()
     if merged is not None:  # saved in the index folder, never swapped in: the archive stays
         shutil.rmtree(qa.store.dir / saved.FOLDER / merged.name, ignore_errors=True)
     after_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -349,6 +375,7 @@ def merge_while_asking(qa, asked: Sequence[str], in_process: bool) -> dict:
         "merged_chunks": len(merged.chunks) if merged is not None else 0,
         "merge_peak_mb": rss_mb()[1],
         "merge_child_peak_mb": after_kb / 1024 if after_kb > children_kb else float("nan"),
+        **{f"merge_sampled_{k}_mb": v for k, v in peaks.items()},
         "merge_ask_p50_ms": p50,
         "merge_ask_p99_ms": p99,
         "merge_asked": len(times),

@@ -12,11 +12,18 @@ SETS = [
     (ROOT / "eval/tuning_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/corpora/encyclopedia/questions.jsonl", ROOT / "eval/corpora/encyclopedia"),
 ]
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
+if BBC.is_dir():  # the shared collection, beside the project
+    # (Not bbc_heldout: its b033 is stated only as "Dornford-May's", which the matcher
+    # folds to "dornfordmays"; its figures are kept comparable as they are.)
+    SETS += [(ROOT / f"eval/{name}_questions.jsonl", BBC) for name in ("bbc_dev", "bbc_heldout2")]
 
 
 @pytest.mark.parametrize(("questions", "corpus"), SETS, ids=lambda p: p.name)
 def test_every_accepted_answer_is_in_its_documents(questions, corpus):
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
+    texts = {
+        p.stem: p.read_bytes().decode("utf-8", errors="replace") for p in corpus.glob("*.txt")
+    }
     qs = load_questions(questions)
     for q in qs:
         if not q.answerable:

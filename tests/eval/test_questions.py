@@ -21,9 +21,7 @@ if BBC.is_dir():  # the shared collection, beside the project
 
 @pytest.mark.parametrize(("questions", "corpus"), SETS, ids=lambda p: p.name)
 def test_every_accepted_answer_is_in_its_documents(questions, corpus):
-    texts = {
-        p.stem: p.read_bytes().decode("utf-8", errors="replace") for p in corpus.glob("*.txt")
-    }
+    texts = {p.stem: p.read_bytes().decode("utf-8", errors="replace") for p in corpus.glob("*.txt")}
     qs = load_questions(questions)
     for q in qs:
         if not q.answerable:

@@ -72,7 +72,7 @@ def ask_page(
 ) -> HTMLResponse:
     """The question box; with a question, its answer under the filters given."""
     qa = _qa(request)
-    documents = qa.corpus.documents
+    documents = qa.corpus.details  # titles and outlets: no text is read
     form = {
         "q": question,
         "outlets": outlet or [],
@@ -145,7 +145,7 @@ def collection_page(
     order: str = "desc",
 ) -> HTMLResponse:
     """Every article: title, outlet, date and what it reprints; sortable and searchable."""
-    documents = _qa(request).corpus.documents
+    documents = _qa(request).corpus.details  # titles, outlets, dates: no text is read
     sort = sort if sort in SORTS else "published"
     descending = order == "desc"
     words = search.lower().split()

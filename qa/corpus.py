@@ -79,6 +79,12 @@ class Corpus:
         return PerDocument(self, "documents")
 
     @cached_property
+    def details(self) -> PerDocument[StoredDocument]:
+        """The articles, their texts left empty where a saved segment would read them from
+        its file (Segment.details): for filters and listings."""
+        return PerDocument(self, "details")
+
+    @cached_property
     def doc_sentences(self) -> PerDocument[np.ndarray]:
         return PerDocument(self, "doc_sentences")
 

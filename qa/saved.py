@@ -36,7 +36,7 @@ import numpy as np
 from index import Store
 
 from .corpus import Corpus
-from .packed import EntitySpans, Ragged, Spans, TermSets
+from .packed import EntitySpans, Ragged, Spans, TermSets, Texts
 from .rowfile import RowFile
 from .segments import Live, Segment
 
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
-FORMAT = 2
+FORMAT = 3  # 3: the articles' texts in a file of their own, read when looked up
 # A segment folder no manifest names is deleted after this many seconds, and so is a
 # merge's scratch file (named so) left by a process that died merging.
 UNNAMED_KEPT = 600
@@ -66,6 +66,8 @@ _ARRAYS = (
     "chunk_sentence_ids",
     "chunk_sentence_offsets",
     "sentence_chunk",
+    "texts",
+    "text_offsets",
 )
 # What a segment holds as Python objects (articles, words): read whole when opened.
 _OBJECTS = (
@@ -235,6 +237,7 @@ def _fill(tmp: Path, seg: Segment) -> None:
         "chunk_sentence_ids": seg.chunk_sentences.values,
         "chunk_sentence_offsets": seg.chunk_sentences.offsets,
         "sentence_chunk": seg.sentence_chunk,
+        **dict(zip(("texts", "text_offsets"), Texts.pack(seg.documents), strict=True)),
     }
     for name in _ARRAYS:
         value = arrays[name]
@@ -244,6 +247,7 @@ def _fill(tmp: Path, seg: Segment) -> None:
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(value))
     faiss.write_index(seg.dense, str(tmp / "dense.faiss"))
     objects = {name: getattr(seg, name) for name in _OBJECTS}
+    objects["documents"] = {d: replace(doc, text="") for d, doc in seg.documents.items()}
     objects["chunk_docs"] = seg.chunks.doc_ids
     objects["sentence_docs"] = seg.sentences.doc_ids
     objects["term_words"] = seg.sentence_terms.vocabulary
@@ -279,7 +283,8 @@ def _open(path: Path) -> Segment:
         objects = pickle.load(f)  # noqa: S301 (written by this module, in the index folder)
     a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS if name != "sentence_vectors"}
     return Segment(
-        **{name: objects[name] for name in _OBJECTS},
+        **{name: objects[name] for name in _OBJECTS if name != "documents"},
+        documents=Texts(objects["documents"], a["texts"], a["text_offsets"]),
         chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
         chunk_rows=a["chunk_rows"],
         row_order=a["row_order"],

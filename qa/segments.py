@@ -13,7 +13,7 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -24,7 +24,7 @@ from index import StoredDocument
 from index.store import Snapshot
 
 from .articles import articles
-from .packed import EntitySpans, Ragged, Span, Spans, TermSets
+from .packed import EntitySpans, Ragged, Span, Spans, TermSets, Texts
 from .rowfile import RowFile
 from .terms import stems
 
@@ -47,7 +47,8 @@ class Segment:
 
     first_chunk: int
     first_sentence: int
-    documents: dict[str, StoredDocument]
+    # A saved segment's read its texts from the segment's file (packed.Texts).
+    documents: Mapping[str, StoredDocument]
     chunks: Spans
     chunk_rows: np.ndarray  # the chunks' ids in the store (the lexical index's keys)
     row_order: np.ndarray  # the positions of chunk_rows, in increasing order
@@ -72,6 +73,12 @@ class Segment:
     header_words: TermSets
     # What the segment is saved as in the index folder (saved.py); unique to it.
     name: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def details(self) -> Mapping[str, StoredDocument]:
+        """The articles, their texts left empty where the segment reads them from its
+        file: for filters and listings, which read every article and none of its text."""
+        return self.documents.details if isinstance(self.documents, Texts) else self.documents
 
     @property
     def end_chunk(self) -> int:

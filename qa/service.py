@@ -255,10 +255,11 @@ class QA(merger.Merging):
         return narrowed
 
     def documents(self, filters: Filters | None = None) -> list[StoredDocument]:
-        """The articles ``filters`` allow, in the index's order; raises BadFilters for an
-        outlet or doc_id the collection does not hold."""
-        docs = self.current().documents
-        return [docs[d] for d in (filters or Filters()).select(docs)]
+        """The articles ``filters`` allow, in the index's order, their texts left empty
+        (``corpus.details``: a listing reads none); raises BadFilters for an outlet or
+        doc_id the collection does not hold."""
+        details = self.current().details
+        return [details[d] for d in (filters or Filters()).select(details)]
 
     def ask(
         self,
@@ -282,7 +283,7 @@ class QA(merger.Merging):
         corpus = self.current()  # one generation for the whole answer
         t0 = time.perf_counter()
         if filters and not filters.empty:
-            allowed = tuple(filters.select(corpus.documents))
+            allowed = tuple(filters.select(corpus.details))
             if not allowed:
                 reason = f"no article matches the filters ({filters.describe()})"
                 return Answer(question, None, False, 0.0, reason=reason), StageTimes(0, 0, 0)

@@ -3,12 +3,14 @@ as a corpus built from the store does, and reads from the store only what change
 a saved state that is not this index's, or does not open whole, is passed over."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from index import Store
 from qa import merging, saved, segments
 from qa.corpus import Corpus
+from qa.packed import Texts
 from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder
@@ -41,6 +43,27 @@ def test_a_saved_corpus_opens_mapped_and_answers_as_one_built_afresh(store):
         assert Corpus.load(again, opened) is opened  # nothing changed: nothing read
     finally:
         again.close()
+
+
+def test_a_saved_segment_reads_its_articles_texts_from_its_file(store):
+    write(store, "a", ARTICLES["a"])
+    write(store, "u", "Café Zürich\n\nThe café’s owner — Zoë — opened it.\n\nShe paid €12 for it.")
+    built = Corpus.load(store)
+    kept = saved.keep(built, store)
+    segment = kept.live[0].segment
+    assert isinstance(segment.documents, Texts)
+    for doc_id in ("a", "u"):
+        assert kept.documents[doc_id] == built.documents[doc_id]  # every field, text too
+        assert kept.details[doc_id].text == ""
+        assert kept.details[doc_id] == replace(built.documents[doc_id], text="")
+    # Not among the objects loaded whole when a segment opens: its file holds them.
+    objects = (store.dir / saved.FOLDER / segment.name / "objects.pickle").read_bytes()
+    assert "paid €12".encode() not in objects and "paid €12".encode() in (
+        store.dir / saved.FOLDER / segment.name / "texts.npy"
+    ).read_bytes()
+    assert "u" in segment.documents and "x" not in segment.documents
+    with pytest.raises(KeyError):
+        segment.documents["x"]
 
 
 def test_a_reader_starting_later_reads_only_what_changed_since_the_save(store):

@@ -155,7 +155,7 @@ class Texts(Mapping[str, StoredDocument]):
     """A saved segment's articles: their details in memory, each text read from the
     segment's file when its article is looked up. The texts were most of a big segment's
     memory: 476 MB of the 532 MB of objects saved with the largest segment of a
-    1M-chunk archive, which took 1.4 GB and 5.7 s to load."""
+    1M-chunk archive (all of which took 1.4 GB and 5.7 s to load)."""
 
     def __init__(
         self, details: dict[str, StoredDocument], texts: np.ndarray, offsets: np.ndarray

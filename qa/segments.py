@@ -47,7 +47,7 @@ class Segment:
 
     first_chunk: int
     first_sentence: int
-    # A saved segment's read its texts from the segment's file (packed.Texts).
+    # A saved segment's articles read their texts from its file (packed.Texts).
     documents: Mapping[str, StoredDocument]
     chunks: Spans
     chunk_rows: np.ndarray  # the chunks' ids in the store (the lexical index's keys)

@@ -21,13 +21,14 @@ from .segments import Live, Segment
 PIECE_CHUNKS = 200_000
 
 
-def loaded(store: Store) -> Corpus:
+def loaded(store: Store) -> tuple[Corpus, bool]:
     """The newest generation in ``store``: the segments saved in its folder and what was
-    written since, or, with none saved, built in pieces. Merges are left to the service."""
+    written since, or, with none saved, built in pieces; and whether it was built in
+    pieces (the service joins them in the background). Merges are left to the service."""
     previous = saved.open_saved(store)
     if previous is None:
-        return build_in_pieces(store)
-    return Corpus.load(store, previous, merge=False)
+        return build_in_pieces(store), True
+    return Corpus.load(store, previous, merge=False), False
 
 
 def build_in_pieces(store: Store) -> Corpus:

@@ -51,11 +51,11 @@ class Planned:
     first_sentence: int
 
 
-def plan(corpus: Corpus) -> tuple[Corpus, Planned] | None:
-    """The merge the policy asks for in ``corpus``, and ``corpus`` with its ids reserved;
-    None when nothing needs merging."""
-    pick = merge_policy(corpus.live)
-    if not pick:
+def plan(corpus: Corpus, everything: bool = False) -> tuple[Corpus, Planned] | None:
+    """The merge the policy asks for in ``corpus`` (of every segment, if ``everything``),
+    and ``corpus`` with its ids reserved; None when nothing needs merging."""
+    pick = list(range(len(corpus.live))) if everything else merge_policy(corpus.live)
+    if len(pick) < (2 if everything else 1):
         return None
     parts = tuple(corpus.live[i] for i in pick)
     first = next_ids(corpus.live, corpus.next_free)
@@ -143,9 +143,18 @@ class Merging:
             if self._merging is None:
                 self._start_merge()
 
-    def _start_merge(self) -> None:
+    def join_pieces(self) -> None:
+        """Merge every segment into one in the background: those of a corpus built from
+        nothing, which is built in pieces to keep its memory in bounds (building.py), and
+        whose pieces, one size tier short of a merge, would each be searched apart (at a
+        million chunks, p50 27 ms against 17 for one segment)."""
+        with self._lock:
+            if self._merging is None:
+                self._start_merge(everything=True)
+
+    def _start_merge(self, everything: bool = False) -> None:
         """(Holding the lock.)"""
-        planned = plan(self.corpus)
+        planned = plan(self.corpus, everything)
         if planned is not None and not self._stop.is_set():
             self.corpus, job = planned
             self._merging = threading.Thread(

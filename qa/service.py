@@ -65,7 +65,8 @@ class QA(merger.Merging):
         self._lock = threading.Lock()  # held while a generation is loaded or swapped
         self._embedder_lock = threading.Lock()  # loading it takes seconds: answers go on
         self._sync_lexical()
-        self.corpus = saved.keep(loaded(self.store), self.store)
+        corpus, in_pieces = loaded(self.store)
+        self.corpus = saved.keep(corpus, self.store)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._merging: threading.Thread | None = None
         self._stop = threading.Event()
@@ -78,7 +79,10 @@ class QA(merger.Merging):
         self._on_reload: Callable[[float], None] | None = None
         self._on_error: Callable[[Exception], None] | None = None
         self._verified: tuple[object, list[str]] | None = None  # (file state, problems)
-        self.merge_later()
+        if in_pieces:
+            self.join_pieces()
+        else:
+            self.merge_later()
 
     def _sync_lexical(self) -> None:
         """Bring the lexical index up to the store's generation if a write died between
@@ -136,7 +140,7 @@ class QA(merger.Merging):
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     try:
-                        corpus = saved.keep(loaded(store), store)
+                        corpus = saved.keep(loaded(store)[0], store)
                     except BaseException:
                         store.close()
                         raise

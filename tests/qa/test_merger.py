@@ -1,13 +1,14 @@
 """Merging in the background: reloads go on while a merge runs, and the merged segment,
 swapped in after, holds what changed meanwhile as a corpus built afresh does."""
 
+import shutil
 import threading
 
 import numpy as np
 import pytest
 
 from index import Store, update
-from qa import QA, merger, merging, saved
+from qa import QA, building, merger, merging, saved
 from qa.corpus import Corpus
 from qa.merging import next_ids
 from qa.rowfile import RowFile
@@ -144,5 +145,20 @@ def test_a_big_merge_runs_in_a_process_of_its_own(store, monkeypatch):
         same_answers(qa.corpus, Corpus.load(store))
         assert isinstance(qa.corpus.live[0].segment.sentence_vectors, RowFile)  # saved
         assert not list((store.dir / saved.FOLDER).glob(f"{saved.SCRATCH}*"))
+    finally:
+        qa.close()
+
+
+def test_a_service_built_from_nothing_joins_its_pieces(store, monkeypatch):
+    monkeypatch.setattr(building, "PIECE_CHUNKS", 2)  # a piece of two chunks at most
+    for doc_id, text in ARTICLES.items():
+        write(store, doc_id, text)
+    assert len(building.build_in_pieces(store).live) > 1  # fewer than a tier merges
+    shutil.rmtree(store.dir / saved.FOLDER)  # nothing saved: the service builds in pieces
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        qa.merged()
+        assert len(qa.corpus.live) == 1
+        same_answers(qa.corpus, Corpus.load(store))
     finally:
         qa.close()

@@ -12,7 +12,8 @@ what changed since that generation: 7 s at a million chunks.
 
 The saved segments are a cache: the store stays the record. A manifest of another index
 or format, or one that does not open whole, is passed over and the corpus is built from
-the store again; a folder that cannot be written to is left as it is.
+the store again; a folder that cannot be written to is left as it is. What one segment's
+folder holds, and how it is written and opened, is segment_files.py's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import fcntl
 import json
 import logging
 import os
-import pickle
 import shutil
 import time
 import uuid
@@ -30,13 +30,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import faiss
-import numpy as np
-
 from index import Store
 
+from . import segment_files
 from .corpus import Corpus
-from .packed import EntitySpans, Ragged, Spans, TermSets, Texts
 from .rowfile import RowFile
 from .segments import Live, Segment
 
@@ -51,39 +48,6 @@ FORMAT = 3  # 3: the articles' texts in a file of their own, read when looked up
 UNNAMED_KEPT = 600
 SCRATCH = ".merging-"
 
-# The arrays of a segment, each in a file of its own, mapped when opened (the sentence
-# vectors are read row by row instead).
-_ARRAYS = (
-    "chunk_rows",
-    "row_order",
-    "chunk_spans",
-    "sentence_spans",
-    "sentence_vectors",
-    "term_ids",
-    "term_offsets",
-    "entity_rows",
-    "entity_offsets",
-    "chunk_sentence_ids",
-    "chunk_sentence_offsets",
-    "sentence_chunk",
-    "texts",
-    "text_offsets",
-)
-# What a segment holds as Python objects (articles, words): read whole when opened.
-_OBJECTS = (
-    "first_chunk",
-    "first_sentence",
-    "documents",
-    "doc_chunks",
-    "doc_sentences",
-    "title_terms",
-    "sources",
-    "words",
-    "vocabulary",
-    "numbers",
-    "header_words",
-)
-
 
 def open_saved(store: Store) -> Corpus | None:
     """The corpus the index folder's manifest names, with its segments opened from their
@@ -97,7 +61,8 @@ def open_saved(store: Store) -> Corpus | None:
             if manifest.get("format") != FORMAT or manifest.get("index") != _identity(store):
                 return None
             live = tuple(
-                Live(_open(folder / p["name"]), frozenset(p["dead"])) for p in manifest["live"]
+                Live(segment_files.read(folder / p["name"]), frozenset(p["dead"]))
+                for p in manifest["live"]
             )
     except Exception as e:  # a cache: whatever fails, the store is read instead
         log.warning("the saved segments in %s do not open (%s): reading the store", folder, e)
@@ -166,10 +131,10 @@ def _saved(segment: Segment, folder: Path) -> Segment:
     """``segment`` as opened from its folder in ``folder``, written there first if it
     is not yet (hold the lock)."""
     if not (folder / segment.name).is_dir():
-        _write(segment, folder)
+        segment_files.write(segment, folder)
     elif isinstance(segment.sentence_vectors, RowFile):
         return segment  # opened from there already
-    return _open(folder / segment.name)
+    return segment_files.read(folder / segment.name)
 
 
 def is_saved(segment: Segment, index_dir: Path) -> bool:
@@ -183,7 +148,7 @@ def is_saved(segment: Segment, index_dir: Path) -> bool:
 
 def opened(index_dir: Path, name: str) -> Segment:
     """The segment saved as ``name`` in ``index_dir``, opened."""
-    return _open(index_dir / FOLDER / name)
+    return segment_files.read(index_dir / FOLDER / name)
 
 
 def _named(folder: Path) -> set[str]:
@@ -209,60 +174,6 @@ def _locked(folder: Path, how: int) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _write(seg: Segment, folder: Path) -> None:
-    """``seg`` in a folder named after it, written whole under another name first."""
-    tmp = folder / f".{seg.name}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        _fill(tmp, seg)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # nothing half written is left
-        raise
-    os.rename(tmp, folder / seg.name)
-
-
-def _fill(tmp: Path, seg: Segment) -> None:
-    """Write ``seg``'s arrays, its graph and its objects into the folder ``tmp``."""
-    arrays = {
-        "chunk_rows": seg.chunk_rows,
-        "row_order": seg.row_order,
-        "chunk_spans": seg.chunks.rows,
-        "sentence_spans": seg.sentences.rows,
-        "sentence_vectors": seg.sentence_vectors,
-        "term_ids": seg.sentence_terms.ids,
-        "term_offsets": seg.sentence_terms.offsets,
-        "entity_rows": seg.entity_spans.spans,
-        "entity_offsets": seg.entity_spans.offsets,
-        "chunk_sentence_ids": seg.chunk_sentences.values,
-        "chunk_sentence_offsets": seg.chunk_sentences.offsets,
-        "sentence_chunk": seg.sentence_chunk,
-        **dict(zip(("texts", "text_offsets"), Texts.pack(seg.documents), strict=True)),
-    }
-    for name in _ARRAYS:
-        value = arrays[name]
-        if isinstance(value, RowFile):  # a merge's, in a file already: linked, not read
-            _linked(value.path, tmp / f"{name}.npy")
-        else:
-            np.save(tmp / f"{name}.npy", np.ascontiguousarray(value))
-    faiss.write_index(seg.dense, str(tmp / "dense.faiss"))
-    objects = {name: getattr(seg, name) for name in _OBJECTS}
-    objects["documents"] = {d: replace(doc, text="") for d, doc in seg.documents.items()}
-    objects["chunk_docs"] = seg.chunks.doc_ids
-    objects["sentence_docs"] = seg.sentences.doc_ids
-    objects["term_words"] = seg.sentence_terms.vocabulary
-    objects["entity_labels"] = seg.entity_spans.labels
-    with open(tmp / "objects.pickle", "wb") as f:
-        pickle.dump(objects, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _linked(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
-
-
 def scratch_file(index_dir: Path) -> Path | None:
     """A new file in the index folder ``index_dir`` for a merge's sentence vectors (linked
     into the merged segment's folder when it is saved); None where it cannot be written."""
@@ -274,38 +185,3 @@ def scratch_file(index_dir: Path) -> Path | None:
     except OSError:
         return None
     return path
-
-
-def _open(path: Path) -> Segment:
-    """The segment saved at ``path``, its arrays mapped from their files (the sentence
-    vectors read from theirs)."""
-    with open(path / "objects.pickle", "rb") as f:
-        objects = pickle.load(f)  # noqa: S301 (written by this module, in the index folder)
-    a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS if name != "sentence_vectors"}
-    return Segment(
-        **{name: objects[name] for name in _OBJECTS if name != "documents"},
-        documents=Texts(objects["documents"], a["texts"], a["text_offsets"]),
-        chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
-        chunk_rows=a["chunk_rows"],
-        row_order=a["row_order"],
-        # The graph's vectors mapped too: resident only once a search has touched them.
-        dense=faiss.read_index(str(path / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC),
-        sentences=Spans(objects["sentence_docs"], a["sentence_spans"]),
-        # Read row by row, not mapped: a question reads a few hundred (rowfile.py).
-        sentence_vectors=RowFile(path / "sentence_vectors.npy"),
-        sentence_terms=TermSets(objects["term_words"], a["term_ids"], a["term_offsets"]),
-        entity_spans=EntitySpans(objects["entity_labels"], a["entity_rows"], a["entity_offsets"]),
-        chunk_sentences=Ragged(a["chunk_sentence_ids"], a["chunk_sentence_offsets"]),
-        sentence_chunk=a["sentence_chunk"],
-        name=path.name,
-    )
-
-
-def _mapped(path: Path) -> np.ndarray:
-    """The array in ``path``, mapped (an empty one cannot be, and is read). Seen as a
-    plain array: every slice of a ``np.memmap`` is one too, made at four times the cost
-    (9 ms a question at 1M chunks)."""
-    try:
-        return np.asarray(np.load(path, mmap_mode="r"))
-    except ValueError:
-        return np.load(path)

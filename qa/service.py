@@ -10,8 +10,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from index import (
     MODEL_NAME,
     Embedder,
@@ -21,13 +19,14 @@ from index import (
     Store,
     StoredDocument,
 )
-from index.embed import MODEL_DIM, article_embedder, question_embedder
+from index.embed import MODEL_DIM, question_embedder
 
 from . import merger, saved
 from .answer import answer
 from .answer_type import AnswerTyper
 from .building import loaded
 from .corpus import Corpus
+from .embedding import Embedding
 from .filters import Filters
 from .memory import FILE_RESIDENT_MB, drop_mapped_pages, file_resident_mb, give_back_memory
 from .question import read_question
@@ -38,7 +37,7 @@ from .select import Weights
 NARROWED_KEPT = 8
 
 
-class QA(merger.Merging):
+class QA(merger.Merging, Embedding):
     """One index folder, loaded and searchable; ``ask`` is safe to call from many threads.
 
     Every question is answered from a single immutable ``Corpus``; an update written by
@@ -93,26 +92,6 @@ class QA(merger.Merging):
                 self.store.sync_lexical()
         except IndexProblem:
             pass  # busy, or a read-only folder: answers go on without the newest chunks
-
-    @property
-    def embedder(self) -> Embedder:
-        """The embedder for new articles, loaded on the first write: full precision, as
-        every stored vector is, unless an embedder was given."""
-        with self._embedder_lock:
-            if self._embedder is None:
-                self._embedder = article_embedder(Path(self.store.dir) / "onnx")
-            return self._embedder
-
-    def _embed(self, text: str) -> np.ndarray:
-        return self._questions.embed([text])[0]
-
-    def embed_questions(self, questions: list[str]) -> np.ndarray:
-        """The vectors of many questions at once, as ``ask`` embeds each (for fitting)."""
-        return self._questions.embed([q.strip() for q in questions])
-
-    def embed_question(self, question: str) -> np.ndarray:
-        """The question's vector; a question asked again is not embedded again."""
-        return self._embed_cached(question.strip())
 
     def refresh(self) -> bool:
         """Load the newest generation if the stored index has moved on, or the index now

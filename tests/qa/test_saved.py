@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from index import Store
-from qa import merging, saved, segments
+from qa import merging, saved, segment_files, segments
 from qa.corpus import Corpus
 from qa.packed import Texts
 from qa.rowfile import RowFile
@@ -132,7 +132,7 @@ def test_a_segment_that_cannot_be_saved_is_answered_from_memory(store, monkeypat
     def full(*_):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(saved.faiss, "write_index", full)
+    monkeypatch.setattr(segment_files.faiss, "write_index", full)
     built = Corpus.load(store)
     assert saved.keep(built, store) is built
     assert saved.open_saved(store) is None

@@ -178,6 +178,7 @@ def _health(qa: QA) -> Health:
         status=status,
         documents=len(corpus.documents),
         generation=corpus.generation,
+        segments=len(corpus.live),
         model=qa.store.model,
         writable=writable,
         problems=problems,

@@ -159,6 +159,9 @@ class Health(BaseModel):
     )
     documents: int
     generation: int
+    segments: int = Field(
+        description="How many segments the answering process searches (merges join them)"
+    )
     model: str
     writable: bool = Field(True, description="Whether writes to the index can succeed")
     problems: list[str] = Field(

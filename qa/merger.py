@@ -135,6 +135,7 @@ class Merging:
     _stop: threading.Event
     _merging: threading.Thread | None
     _merge_process: BaseProcess | None = None
+    _owner: saved.Owner  # only the process that owns the folder merges (saved.py)
 
     def merge_later(self) -> None:
         """Start the merge the policy asks for in a thread of its own, unless one is
@@ -154,6 +155,8 @@ class Merging:
 
     def _start_merge(self, everything: bool = False) -> None:
         """(Holding the lock.)"""
+        if not self._owner.owns():
+            return
         planned = plan(self.corpus, everything)
         if planned is not None and not self._stop.is_set():
             self.corpus, job = planned

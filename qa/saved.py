@@ -10,6 +10,13 @@ segments the manifest names, their graphs and per-row arrays mapped from the fil
 their sentence vectors read as needed (rowfile.py), and then reads from the store only
 what changed since that generation: 7 s at a million chunks.
 
+One process of a folder saves and merges its segments: the first to take the folder's
+owner lock (``Owner``), for as long as it lives. Each worker of `qa serve --workers N`
+saving and merging its own would merge the same segments N times over (each merging
+process of a million chunks takes 6 GB), and would delete the folders the others had just
+named. The others adopt what the owner names (``open_saved`` with the segments they have
+open), and one of them takes over when the owner ends.
+
 The saved segments are a cache: the store stays the record. A manifest of another index
 or format, or one that does not open whole, is passed over and the corpus is built from
 the store again; a folder that cannot be written to is left as it is. What one segment's
@@ -26,9 +33,10 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 from index import Store
 
@@ -42,6 +50,7 @@ log = logging.getLogger(__name__)
 FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
+OWNER = "owner"
 FORMAT = 3  # 3: the articles' texts in a file of their own, read when looked up
 # A segment folder no manifest names is deleted after this many seconds, and so is a
 # merge's scratch file (named so) left by a process that died merging.
@@ -49,9 +58,11 @@ UNNAMED_KEPT = 600
 SCRATCH = ".merging-"
 
 
-def open_saved(store: Store) -> Corpus | None:
+def open_saved(store: Store, reuse: Mapping[str, Segment] | None = None) -> Corpus | None:
     """The corpus the index folder's manifest names, with its segments opened from their
-    files; None if there is none for this index that opens whole."""
+    files (or taken from ``reuse``, by name, where open already); None if there is none
+    for this index that opens whole."""
+    reuse = reuse or {}
     folder = store.dir / FOLDER
     if not (folder / MANIFEST).exists():
         return None
@@ -61,7 +72,10 @@ def open_saved(store: Store) -> Corpus | None:
             if manifest.get("format") != FORMAT or manifest.get("index") != _identity(store):
                 return None
             live = tuple(
-                Live(segment_files.read(folder / p["name"]), frozenset(p["dead"]))
+                Live(
+                    reuse.get(p["name"]) or segment_files.read(folder / p["name"]),
+                    frozenset(p["dead"]),
+                )
                 for p in manifest["live"]
             )
     except Exception as e:  # a cache: whatever fails, the store is read instead
@@ -149,6 +163,51 @@ def is_saved(segment: Segment, index_dir: Path) -> bool:
 def opened(index_dir: Path, name: str) -> Segment:
     """The segment saved as ``name`` in ``index_dir``, opened."""
     return segment_files.read(index_dir / FOLDER / name)
+
+
+def stamp(index_dir: Path) -> tuple[int, int] | None:
+    """What tells one manifest of ``index_dir`` from the next (each is a new file), or
+    None while there is none."""
+    try:
+        st = (index_dir / FOLDER / MANIFEST).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+class Owner:
+    """Whether this process owns an index folder's saved segments: it holds the folder's
+    owner lock from the first ``owns`` that takes it until ``release`` (or its end).
+    A process that cannot make the lock file (a folder it cannot write) owns what it
+    holds in memory: it merges there, and nothing is saved."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self._path = index_dir / FOLDER / OWNER
+        self._held: IO[str] | None = None
+
+    def owns(self) -> bool:
+        """True if this process holds the lock, taking it if no process does."""
+        if self._held is not None:
+            return True
+        try:
+            self._path.parent.mkdir(exist_ok=True)
+            held = open(self._path, "a+")  # noqa: SIM115 (held open: the lock goes with it)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another process owns the folder
+            held.close()
+            return False
+        except OSError:  # a file system without locks: each process owns what it holds
+            pass
+        self._held = held
+        return True
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.close()  # and with it the lock
+            self._held = None
 
 
 def _named(folder: Path) -> set[str]:

@@ -1,0 +1,92 @@
+"""Processes of one index folder (the workers of `qa serve --workers N`): only the first
+to start saves and merges its segments; the others adopt what it names, answer as a
+corpus built afresh does, and one of them takes over when it ends."""
+
+import json
+
+import pytest
+
+from index import Store
+from qa import QA, merging, saved
+from qa.corpus import Corpus
+
+from ..conftest import FakeEmbedder
+from .test_merger import notice
+from .test_segments import same_answers
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    yield s
+    s.close()
+
+
+def names(qa: QA) -> list[str]:
+    return [p.segment.name for p in qa.current().live]
+
+
+def manifest(store: Store) -> list[str]:
+    text = (store.dir / saved.FOLDER / saved.MANIFEST).read_text()
+    return [p["name"] for p in json.loads(text)["live"]]
+
+
+def folders(store: Store) -> set[str]:
+    return {p.name for p in (store.dir / saved.FOLDER).iterdir() if p.is_dir()}
+
+
+def test_only_the_owner_saves_and_merges_and_the_other_adopts_its_segments(store, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    other = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        for n in (1, 2):
+            notice(store, n)
+            other.refresh()  # the other one first: it builds what the owner has not saved
+            owner.refresh()
+        owner.merged()
+        assert len(owner.corpus.live) == 1  # three segments of one tier, merged
+        assert other._merging is None  # it never merged
+        # No write since: the other one sees the owner's new manifest and adopts it.
+        assert names(other) == names(owner) == manifest(store)
+        assert folders(store) == set(manifest(store))  # the other one saved nothing
+        same_answers(other.current(), Corpus.load(store))
+    finally:
+        other.close()
+        owner.close()
+
+
+def test_another_process_takes_over_when_the_owner_ends(store):
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    other = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        notice(store, 1)
+        other.refresh()
+        assert len(manifest(store)) == 1  # the owner has not loaded the write yet
+        owner.close()
+        notice(store, 2)
+        other.refresh()
+        assert names(other) == manifest(store)
+        assert len(manifest(store)) == 3  # the other one saves now
+        same_answers(other.current(), Corpus.load(store))
+    finally:
+        other.close()
+        owner.close()
+
+
+def test_a_process_that_adopts_keeps_the_segments_it_has_open(store):
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    other = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        first = other.current().live[0].segment
+        notice(store, 1)
+        owner.refresh()
+        other.refresh()
+        assert names(other) == manifest(store)
+        assert other.current().live[0].segment is first  # not opened again
+    finally:
+        other.close()
+        owner.close()

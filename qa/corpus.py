@@ -80,8 +80,8 @@ class Corpus:
 
     @cached_property
     def details(self) -> PerDocument[StoredDocument]:
-        """The articles, their texts left empty where a saved segment would read them from
-        its file (Segment.details): for filters and listings."""
+        """The articles, their texts and paragraphs left empty where a saved segment would
+        read them from its files (Segment.details): for filters and listings."""
         return PerDocument(self, "details")
 
     @cached_property

@@ -1,5 +1,5 @@
 """What a segment holds per sentence, packed into arrays: each sentence's index terms and
-its named entities; and a saved segment's articles, their texts read from its file.
+its named entities. (A saved segment's articles are packed in packed_articles.py.)
 
 Python objects per sentence were most of a big segment's memory: a frozenset of strings
 took about 1.2 KB a sentence (341 MB of a 101k-chunk archive's 1.3 GB) and a list of
@@ -10,17 +10,11 @@ only the few dozen sentences a question weighs are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, KeysView, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
-
-from index import StoredDocument
-
-# The articles a saved segment keeps decoded (a question reads a few dozen).
-TEXTS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,49 +143,3 @@ class Ragged(Sequence[np.ndarray]):
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
-
-
-class Texts(Mapping[str, StoredDocument]):
-    """A saved segment's articles: their details in memory, each text read from the
-    segment's file when its article is looked up. The texts were most of a big segment's
-    memory: 476 MB of the 532 MB of objects saved with the largest segment of a
-    1M-chunk archive (all of which took 1.4 GB and 5.7 s to load)."""
-
-    def __init__(
-        self, details: dict[str, StoredDocument], texts: np.ndarray, offsets: np.ndarray
-    ) -> None:
-        self.details = details  # each article with its text left empty
-        self._position = {d: i for i, d in enumerate(details)}
-        self._texts = texts  # every text in UTF-8, one after another (mapped)
-        self._offsets = offsets  # where each article's starts (and one past the end)
-        self._read = lru_cache(maxsize=TEXTS_KEPT)(self._document)
-
-    @staticmethod
-    def pack(documents: Mapping[str, StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
-        """The texts of ``documents`` in UTF-8, one after another, and their offsets."""
-        encoded = [d.text.encode("utf-8") for d in documents.values()]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-    def _document(self, doc_id: str) -> StoredDocument:
-        i = self._position[doc_id]
-        text = self._texts[self._offsets[i] : self._offsets[i + 1]].tobytes().decode("utf-8")
-        return replace(self.details[doc_id], text=text)
-
-    def __getitem__(self, doc_id: str) -> StoredDocument:
-        if doc_id not in self._position:
-            raise KeyError(doc_id)
-        return self._read(doc_id)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._position
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.details)
-
-    def __len__(self) -> int:
-        return len(self.details)
-
-    def keys(self) -> KeysView[str]:
-        return self.details.keys()

@@ -51,7 +51,9 @@ FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
 OWNER = "owner"
-FORMAT = 3  # 3: the articles' texts in a file of their own, read when looked up
+# 3: the articles' texts in a file of their own, read when looked up; 4: their paragraphs,
+# sentence runs and headline terms in arrays too (packed_articles.py)
+FORMAT = 4
 # A segment folder no manifest names is deleted after this many seconds, and so is a
 # merge's scratch file (named so) left by a process that died merging.
 UNNAMED_KEPT = 600

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from .packed import EntitySpans, Ragged, Spans, TermSets, Texts
+from . import packed_articles
+from .packed import EntitySpans, Ragged, Spans, TermSets
 from .rowfile import RowFile
 from .segments import Segment
 
@@ -35,17 +35,20 @@ _ARRAYS = (
     "chunk_sentence_ids",
     "chunk_sentence_offsets",
     "sentence_chunk",
+    # The articles' texts, paragraphs, sentence runs and headline terms (packed_articles.py).
     "texts",
     "text_offsets",
+    "body_spans",
+    "body_offsets",
+    "sentence_runs",
+    "title_term_ids",
+    "title_term_offsets",
 )
 # What a segment holds as Python objects (articles, words): read whole when opened.
 _OBJECTS = (
     "first_chunk",
     "first_sentence",
-    "documents",
     "doc_chunks",
-    "doc_sentences",
-    "title_terms",
     "sources",
     "words",
     "vocabulary",
@@ -82,8 +85,9 @@ def _fill(tmp: Path, seg: Segment) -> None:
         "chunk_sentence_ids": seg.chunk_sentences.values,
         "chunk_sentence_offsets": seg.chunk_sentences.offsets,
         "sentence_chunk": seg.sentence_chunk,
-        **dict(zip(("texts", "text_offsets"), Texts.pack(seg.documents), strict=True)),
     }
+    packed, objects = packed_articles.pack(seg.documents, seg.doc_sentences, seg.title_terms)
+    arrays.update(packed)
     for name in _ARRAYS:
         value = arrays[name]
         if isinstance(value, RowFile):  # a merge's, in a file already: linked, not read
@@ -91,8 +95,7 @@ def _fill(tmp: Path, seg: Segment) -> None:
         else:
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(value))
     faiss.write_index(seg.dense, str(tmp / "dense.faiss"))
-    objects = {name: getattr(seg, name) for name in _OBJECTS}
-    objects["documents"] = {d: replace(doc, text="") for d, doc in seg.documents.items()}
+    objects.update({name: getattr(seg, name) for name in _OBJECTS})
     objects["chunk_docs"] = seg.chunks.doc_ids
     objects["sentence_docs"] = seg.sentences.doc_ids
     objects["term_words"] = seg.sentence_terms.vocabulary
@@ -114,9 +117,12 @@ def read(path: Path) -> Segment:
     with open(path / "objects.pickle", "rb") as f:
         objects = pickle.load(f)  # noqa: S301 (written by this module, in the index folder)
     a = {name: _mapped(path / f"{name}.npy") for name in _ARRAYS if name != "sentence_vectors"}
+    documents, doc_sentences, title_terms = packed_articles.unpack(a, objects)
     return Segment(
-        **{name: objects[name] for name in _OBJECTS if name != "documents"},
-        documents=Texts(objects["documents"], a["texts"], a["text_offsets"]),
+        **{name: objects[name] for name in _OBJECTS},
+        documents=documents,
+        doc_sentences=doc_sentences,
+        title_terms=title_terms,
         chunks=Spans(objects["chunk_docs"], a["chunk_spans"]),
         chunk_rows=a["chunk_rows"],
         row_order=a["row_order"],

@@ -24,7 +24,8 @@ from index import StoredDocument
 from index.store import Snapshot
 
 from .articles import articles
-from .packed import EntitySpans, Ragged, Span, Spans, TermSets, Texts
+from .packed import EntitySpans, Ragged, Span, Spans, TermSets
+from .packed_articles import Texts
 from .rowfile import RowFile
 from .terms import stems
 
@@ -47,7 +48,7 @@ class Segment:
 
     first_chunk: int
     first_sentence: int
-    # A saved segment's articles read their texts from its file (packed.Texts).
+    # A saved segment's articles read their texts from its file (packed_articles.py).
     documents: Mapping[str, StoredDocument]
     chunks: Spans
     chunk_rows: np.ndarray  # the chunks' ids in the store (the lexical index's keys)
@@ -62,8 +63,8 @@ class Segment:
     chunk_sentences: Ragged  # per chunk: ids of the sentences it overlaps
     sentence_chunk: np.ndarray  # per sentence: id of the first chunk it overlaps
     doc_chunks: dict[str, tuple[int, int]]  # per article: id of its first chunk, count
-    doc_sentences: dict[str, np.ndarray]  # per article: ids of its sentences
-    title_terms: dict[str, frozenset[str]]  # per article: its headline's terms
+    doc_sentences: Mapping[str, np.ndarray]  # per article: ids of its sentences (one run)
+    title_terms: Mapping[str, frozenset[str]]  # per article: its headline's terms
     sources: dict[str, frozenset[str]]  # outlet or author, lower-cased -> doc_ids
     words: list[str]  # every word used, lower-cased, without accents, sorted
     vocabulary: list[str]  # every index term, sorted
@@ -76,8 +77,9 @@ class Segment:
 
     @property
     def details(self) -> Mapping[str, StoredDocument]:
-        """The articles, their texts left empty where the segment reads them from its
-        file: for filters and listings, which read every article and none of its text."""
+        """The articles, their texts and paragraphs left empty where the segment reads
+        them from its files: for filters and listings, which read every article and none
+        of its text."""
         return self.documents.details if isinstance(self.documents, Texts) else self.documents
 
     @property

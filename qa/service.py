@@ -118,8 +118,8 @@ class QA(Following, Embedding):
         return narrowed
 
     def documents(self, filters: Filters | None = None) -> list[StoredDocument]:
-        """The articles ``filters`` allow, in the index's order, their texts left empty
-        (``corpus.details``: a listing reads none); raises BadFilters for an outlet or
+        """The articles ``filters`` allow, in the index's order, their texts and paragraphs
+        left empty (``corpus.details``: a listing reads none); raises BadFilters for an outlet or
         doc_id the collection does not hold."""
         details = self.current().details
         return [details[d] for d in (filters or Filters()).select(details)]

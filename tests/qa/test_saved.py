@@ -3,14 +3,16 @@ as a corpus built from the store does, and reads from the store only what change
 a saved state that is not this index's, or does not open whole, is passed over."""
 
 import json
+import pickle
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from index import Store
 from qa import merging, saved, segment_files, segments
 from qa.corpus import Corpus
-from qa.packed import Texts
+from qa.packed_articles import Texts
 from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder
@@ -45,7 +47,7 @@ def test_a_saved_corpus_opens_mapped_and_answers_as_one_built_afresh(store):
         again.close()
 
 
-def test_a_saved_segment_reads_its_articles_texts_from_its_file(store):
+def test_a_saved_segment_reads_its_articles_from_its_files(store):
     write(store, "a", ARTICLES["a"])
     write(store, "u", "Café Zürich\n\nThe café’s owner — Zoë — opened it.\n\nShe paid €12 for it.")
     built = Corpus.load(store)
@@ -54,13 +56,20 @@ def test_a_saved_segment_reads_its_articles_texts_from_its_file(store):
     assert isinstance(segment.documents, Texts)
     for doc_id in ("a", "u"):
         assert kept.documents[doc_id] == built.documents[doc_id]  # every field, text too
-        assert kept.details[doc_id].text == ""
-        assert kept.details[doc_id] == replace(built.documents[doc_id], text="")
-    # Not among the objects loaded whole when a segment opens: its file holds them.
+        assert kept.details[doc_id] == replace(built.documents[doc_id], text="", body=())
+        assert np.array_equal(kept.doc_sentences[doc_id], built.doc_sentences[doc_id])
+        assert kept.title_terms[doc_id] == built.title_terms[doc_id]
+    assert built.documents["u"].body and "owner" in kept.title_terms["u"]
+    # Not among the objects loaded whole when a segment opens: its files hold them.
     objects = (store.dir / saved.FOLDER / segment.name / "objects.pickle").read_bytes()
-    assert "paid €12".encode() not in objects and "paid €12".encode() in (
-        store.dir / saved.FOLDER / segment.name / "texts.npy"
-    ).read_bytes()
+    assert (
+        "paid €12".encode() not in objects
+        and "paid €12".encode()
+        in (store.dir / saved.FOLDER / segment.name / "texts.npy").read_bytes()
+    )
+    held = pickle.loads(objects)  # noqa: S301 (written by the test)
+    assert "doc_sentences" not in held and "title_terms" not in held
+    assert all(d.text == "" and d.body == () for d in held["details"].values())
     assert "u" in segment.documents and "x" not in segment.documents
     with pytest.raises(KeyError):
         segment.documents["x"]

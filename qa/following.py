@@ -46,7 +46,7 @@ class Following(Merging):
         cannot be loaded raises, and answers stop until it is back."""
         start = time.perf_counter()
         try:
-            reloaded = self._reload()
+            reloaded, in_pieces = self._reload()
         except IndexBusy:
             raise
         except Exception as e:
@@ -57,17 +57,23 @@ class Following(Merging):
             give_back_memory()
             if self._on_reload:
                 self._on_reload(time.perf_counter() - start)
-            self.merge_later()
+            if in_pieces:  # an index put in the folder's place, built from nothing
+                self.join_pieces()
+            else:
+                self.merge_later()
         return reloaded
 
-    def _reload(self) -> bool:
+    def _reload(self) -> tuple[bool, bool]:
+        """Whether a new corpus was loaded, and whether it was built in pieces."""
+        in_pieces = False
         with self._lock:
             try:
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     owner = saved.Owner(store.dir)  # the lock of the folder now in its place
                     try:
-                        corpus = self._kept(loaded(store)[0], store, owner)
+                        corpus, in_pieces = loaded(store)
+                        corpus = self._kept(corpus, store, owner)
                     except BaseException:
                         store.close()
                         owner.release()
@@ -80,11 +86,11 @@ class Following(Merging):
                     corpus = self._kept(Corpus.load(self.store, previous, merge=False))
                     if corpus is self.corpus:  # nothing new after all
                         self._gone = None
-                        return False
+                        return False, False
                     self.corpus = corpus
                 else:
                     self._gone = None
-                    return False
+                    return False, False
             except IndexBusy:
                 raise
             except IndexMissing as e:
@@ -99,7 +105,7 @@ class Following(Merging):
                     self._gone = e
                 raise
             self._gone = None
-            return True
+            return True, in_pieces
 
     def _kept(
         self, corpus: Corpus, store: Store | None = None, owner: saved.Owner | None = None

@@ -162,3 +162,24 @@ def test_a_service_built_from_nothing_joins_its_pieces(store, monkeypatch):
         same_answers(qa.corpus, Corpus.load(store))
     finally:
         qa.close()
+
+
+def test_an_index_put_in_the_folders_place_is_joined_from_its_pieces(store, monkeypatch):
+    monkeypatch.setattr(building, "PIECE_CHUNKS", 2)
+    notice(store, 0)
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        # Another index in its place (a rebuild, a restore), with nothing saved.
+        shutil.rmtree(store.dir)
+        other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+        try:
+            for doc_id, text in ARTICLES.items():
+                write(other, doc_id, text)
+            assert qa.refresh()
+            qa.merged()
+            assert len(qa.corpus.live) == 1
+            same_answers(qa.corpus, Corpus.load(other))
+        finally:
+            other.close()
+    finally:
+        qa.close()

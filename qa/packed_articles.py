@@ -11,7 +11,7 @@ details without its text or paragraphs, for the filters and listings that read t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterator, KeysView, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
@@ -110,26 +110,37 @@ class Texts(_ByArticle, Mapping[str, StoredDocument]):
     ) -> None:
         super().__init__(position)
         self.details = details  # each article with its text and paragraphs left empty
-        self._texts = arrays["texts"]  # every text in UTF-8, one after another (mapped)
-        self._text_offsets = arrays["text_offsets"]
-        self._body = arrays["body_spans"]  # every article's paragraphs: (start, end)
-        self._body_offsets = arrays["body_offsets"]
-        self._read = lru_cache(maxsize=TEXTS_KEPT)(self._document)
-
-    def _document(self, doc_id: str) -> StoredDocument:
-        i = self._position[doc_id]
-        a, b = self._text_offsets[i], self._text_offsets[i + 1]
-        body = self._body[self._body_offsets[i] : self._body_offsets[i + 1]].tolist()
-        return replace(
-            self.details[doc_id],
-            text=self._texts[a:b].tobytes().decode("utf-8"),
-            body=tuple(Span(start, end) for start, end in body),
-        )
+        # Made from a function that holds the arrays, not ``self``: a cache of a bound
+        # method would hold its segment's articles in a reference cycle, which only the
+        # cyclic collector frees, long after the segment is merged away.
+        self._read = lru_cache(maxsize=TEXTS_KEPT)(_reader(details, position, arrays))
 
     def __getitem__(self, doc_id: str) -> StoredDocument:
         if doc_id not in self._position:
             raise KeyError(doc_id)
         return self._read(doc_id)
+
+
+def _reader(
+    details: dict[str, StoredDocument],
+    position: dict[str, int],
+    arrays: Mapping[str, np.ndarray],
+) -> Callable[[str], StoredDocument]:
+    """What reads an article whole: its text and paragraphs from ``arrays``."""
+    texts, text_offsets = arrays["texts"], arrays["text_offsets"]  # UTF-8, one after another
+    body, body_offsets = arrays["body_spans"], arrays["body_offsets"]  # (start, end) each
+
+    def read(doc_id: str) -> StoredDocument:
+        i = position[doc_id]
+        a, b = text_offsets[i], text_offsets[i + 1]
+        spans = body[body_offsets[i] : body_offsets[i + 1]].tolist()
+        return replace(
+            details[doc_id],
+            text=texts[a:b].tobytes().decode("utf-8"),
+            body=tuple(Span(start, end) for start, end in spans),
+        )
+
+    return read
 
 
 class SentenceRuns(_ByArticle, Mapping[str, np.ndarray]):

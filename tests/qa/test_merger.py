@@ -1,8 +1,10 @@
 """Merging in the background: reloads go on while a merge runs, and the merged segment,
 swapped in after, holds what changed meanwhile as a corpus built afresh does."""
 
+import gc
 import shutil
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from index import Store, update
 from qa import QA, building, merger, merging, saved
 from qa.corpus import Corpus
 from qa.merging import next_ids
+from qa.packed_articles import Texts
 from qa.rowfile import RowFile
 
 from ..conftest import FakeEmbedder
@@ -182,4 +185,31 @@ def test_an_index_put_in_the_folders_place_is_joined_from_its_pieces(store, monk
         finally:
             other.close()
     finally:
+        qa.close()
+
+
+def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monkeypatch):
+    # A segment held in a reference cycle stays in memory until a full collection, which
+    # a server holding millions of objects runs rarely: at 1M chunks, GBs held on.
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(3):
+            notice(store, n)
+            qa.refresh()
+            qa.ask(f"Which meeting did the town hall hold? {n}")  # reads the articles
+        assert all(isinstance(p.segment.documents, Texts) for p in qa.corpus.live)
+        held = [
+            weakref.ref(x)
+            for p in qa.corpus.live
+            for x in (p.segment, *vars(p.segment).values())
+            if type(x).__weakrefoffset__
+        ]
+        qa.merged()
+        assert len(qa.corpus.live) == 1
+        assert [type(x()).__name__ for x in held if x() is not None] == []
+    finally:
+        gc.enable()
         qa.close()

@@ -169,9 +169,9 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     story: dict[str, set[str]] = {}
     for i, span in zip(listed, spans, strict=True):
         story.setdefault(span.doc_id, set()).update(terms_of[i])
-    story_share = {
-        d: q.weight(terms | corpus.title_terms.get(d, frozenset())) for d, terms in story.items()
-    }
+    titles = {d: corpus.title_terms.get(d, frozenset()) for d in story}  # each made once
+    title_share = {d: q.weight(t) for d, t in titles.items()}
+    story_share = {d: q.weight(terms | titles[d]) for d, terms in story.items()}
     rarest = max(q.terms.values(), default=1.0) or 1.0
     rows = []
     context: set[str] = set()
@@ -198,7 +198,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
             "soft": share,
             "around": q.weight(near),
             "gap": max(missing, default=0.0) / rarest,
-            "title": q.weight(corpus.title_terms.get(span.doc_id, frozenset())),
+            "title": title_share[span.doc_id],
             "story": story_share[span.doc_id],
             "typed": named_type,
             "untyped": untyped,

@@ -72,8 +72,7 @@ class Following(Merging):
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
                     owner = saved.Owner(store.dir)  # the lock of the folder now in its place
                     try:
-                        corpus, in_pieces = loaded(store)
-                        corpus = self._kept(corpus, store, owner)
+                        corpus, in_pieces = loaded(store, lambda c: self._kept(c, store, owner))
                     except BaseException:
                         store.close()
                         owner.release()

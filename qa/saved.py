@@ -51,6 +51,7 @@ FOLDER = "segments"
 MANIFEST = "manifest.json"
 LOCK = "lock"
 OWNER = "owner"
+BUILDING = "building"
 # 3: the articles' texts in a file of their own, read when looked up; 4: their paragraphs,
 # sentence runs and headline terms in arrays too (packed_articles.py)
 FORMAT = 4
@@ -165,6 +166,22 @@ def is_saved(segment: Segment, index_dir: Path) -> bool:
 def opened(index_dir: Path, name: str) -> Segment:
     """The segment saved as ``name`` in ``index_dir``, opened."""
     return segment_files.read(index_dir / FOLDER / name)
+
+
+@contextlib.contextmanager
+def building(index_dir: Path) -> Iterator[None]:
+    """Held while a process builds a corpus from nothing and saves it (building.py),
+    waiting while another does; in a folder that cannot be written to, not held."""
+    folder = index_dir / FOLDER
+    try:
+        folder.mkdir(exist_ok=True)
+        held = open(folder / BUILDING, "a+")  # noqa: SIM115 (closed below)
+    except OSError:
+        yield
+        return
+    with held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
 
 
 def stamp(index_dir: Path) -> tuple[int, int] | None:

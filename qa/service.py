@@ -66,8 +66,7 @@ class QA(Following, Embedding):
         # The first process to start on the folder saves and merges its segments.
         self._owner = saved.Owner(self.store.dir)
         self._seen = saved.stamp(self.store.dir)  # the manifest loaded() opens, or newer
-        corpus, in_pieces = loaded(self.store)
-        self.corpus = self._kept(corpus)
+        self.corpus, in_pieces = loaded(self.store, self._kept)
         give_back_memory()  # what reading every row took, beyond what the corpus keeps
         self._merging: threading.Thread | None = None
         self._stop = threading.Event()

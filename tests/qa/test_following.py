@@ -3,11 +3,12 @@ to start saves and merges its segments; the others adopt what it names, answer a
 corpus built afresh does, and one of them takes over when it ends."""
 
 import json
+import threading
 
 import pytest
 
 from index import Store
-from qa import QA, merging, saved
+from qa import QA, building, merging, saved
 from qa.corpus import Corpus
 
 from ..conftest import FakeEmbedder
@@ -90,3 +91,27 @@ def test_a_process_that_adopts_keeps_the_segments_it_has_open(store):
     finally:
         other.close()
         owner.close()
+
+
+def test_a_process_starting_while_the_owner_builds_opens_what_it_saved(store, monkeypatch):
+    for n in range(3):
+        notice(store, n)
+    builds = []
+    real = building.build_in_pieces
+    monkeypatch.setattr(building, "build_in_pieces", lambda s: builds.append(1) or real(s))
+    owner = saved.Owner(store.dir)
+    assert owner.owns()  # as the first worker to start would
+    started: list[QA] = []
+    with saved.building(store.dir):
+        other = threading.Thread(target=lambda: started.append(QA(store.dir, FakeEmbedder())))
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # it waits rather than build the same
+        kept = saved.keep(building.build_in_pieces(store), store)
+    other.join(30)
+    try:
+        assert len(builds) == 1  # the owner's only
+        assert names(started[0]) == [p.segment.name for p in kept.live] == manifest(store)
+    finally:
+        started[0].close()
+        owner.release()

@@ -1,8 +1,11 @@
 """The service follows writes by other processes: the next question after a write is
 answered from it, with no watcher running."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 from index import Store
-from qa import QA
+from qa import QA, service
 
 from ..conftest import FakeEmbedder
 from .test_segments import ARTICLES, write
@@ -26,3 +29,27 @@ def test_the_question_after_another_process_writes_is_answered_from_the_write(tm
         assert set(qa.corpus.documents) == {"a", "d"}
     finally:
         qa.close()
+
+
+def test_a_process_answers_one_question_at_a_time(tmp_path, monkeypatch):
+    store = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    write(store, "a", ARTICLES["a"])
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    at_once, most = [0], [0]
+    real = service.retrieve
+
+    def counted(*args, **kwargs):
+        at_once[0] += 1
+        most[0] = max(most[0], at_once[0])
+        time.sleep(0.02)  # lets another thread in, were it allowed
+        at_once[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "retrieve", counted)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(qa.ask, ["Where did the flood reach?"] * 8))
+        assert most[0] == 1 and len(answers) == 8
+    finally:
+        qa.close()
+        store.close()

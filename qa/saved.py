@@ -180,7 +180,8 @@ def building(index_dir: Path) -> Iterator[None]:
         yield
         return
     with held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # a file system without locks: not held
+            fcntl.flock(held, fcntl.LOCK_EX)
         yield
 
 

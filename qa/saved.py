@@ -154,6 +154,23 @@ def _saved(segment: Segment, folder: Path) -> Segment:
     return segment_files.read(folder / segment.name)
 
 
+def searched_files(corpus: Corpus, store: Store) -> list[Path]:
+    """The files questions read: the lexical index's, then those of ``corpus``'s segments
+    saved in the folder (segment_files.SEARCHED, the largest segment first), then their
+    articles' texts."""
+    live = sorted(corpus.live, key=lambda p: -len(p.segment.chunks))
+    folders = [store.dir / FOLDER / p.segment.name for p in live if is_saved(p.segment, store.dir)]
+    try:
+        lexical = sorted(p for p in store.lexical().directory.iterdir() if p.is_file())
+    except OSError:
+        lexical = []
+    return [
+        *lexical,
+        *(folder / name for name in segment_files.SEARCHED for folder in folders),
+        *(folder / "texts.npy" for folder in folders),
+    ]
+
+
 def is_saved(segment: Segment, index_dir: Path) -> bool:
     """Whether ``segment`` was opened from its folder in ``index_dir`` (another process
     can open it there)."""

@@ -44,6 +44,14 @@ _ARRAYS = (
     "title_term_ids",
     "title_term_offsets",
 )
+# What questions read of a saved segment, in the order read into the page cache when a
+# service starts (memory.read_ahead): the graph, the per-row arrays, the sentence vectors
+# (and after them, saved.searched_files: the texts, read for the articles cited).
+SEARCHED = (
+    "dense.faiss",
+    *(f"{a}.npy" for a in _ARRAYS if a not in ("sentence_vectors", "texts")),
+    "sentence_vectors.npy",
+)
 # What a segment holds as Python objects (articles, words): read whole when opened.
 _OBJECTS = (
     "first_chunk",

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa import memory
 from qa.memory import drop_mapped_pages
 
 MB = 1 << 20
@@ -77,3 +78,12 @@ def arenas(mode: str) -> int:
 def test_threads_share_the_arenas_allowed():
     assert arenas("own") > 2  # glibc's default: a thread gets an arena of its own
     assert arenas("shared") <= 2
+
+
+def test_read_ahead_reads_files_of_any_size_and_passes_over_those_gone(tmp_path):
+    sizes = {"empty": 0, "small": 10, "windows": 2 * memory.READ_AHEAD_WINDOW + 5}
+    for name, size in sizes.items():
+        with open(tmp_path / name, "wb") as f:
+            f.truncate(size)
+    memory.read_ahead([tmp_path / "gone", *(tmp_path / n for n in sizes)])
+    assert {p.name: p.stat().st_size for p in tmp_path.iterdir()} == sizes  # untouched

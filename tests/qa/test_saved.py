@@ -166,3 +166,16 @@ def test_a_service_starting_again_opens_what_the_last_one_saved(store):
         )
     finally:
         again.close()
+
+
+def test_the_files_questions_read_are_listed_graph_before_texts(store):
+    for doc_id in ("a", "b"):
+        write(store, doc_id, ARTICLES[doc_id])
+    kept = saved.keep(Corpus.load(store), store)
+    files = saved.searched_files(kept, store)
+    assert files and all(f.is_file() for f in files)
+    folder = store.dir / saved.FOLDER / kept.live[0].segment.name
+    names = [f.name for f in files if f.parent == folder]
+    assert names[0] == "dense.faiss" and names[-1] == "texts.npy"
+    assert set(names) == {p.name for p in folder.iterdir()} - {"objects.pickle"}
+    assert any(f.parent == store.lexical().directory for f in files)

@@ -70,15 +70,16 @@ class Following(Merging):
             try:
                 if self.store.replaced():
                     store = Store(self.store.dir, self.store.model, self.store.dim, create=False)
-                    owner = saved.Owner(store.dir)  # the lock of the folder now in its place
+                    # The folder's lock file now (another, or the same if only the database
+                    # was put in place: released first, as a lock held is held against it).
+                    self._owner.release()
+                    self._owner = saved.Owner(store.dir)
                     try:
-                        corpus, in_pieces = loaded(store, lambda c: self._kept(c, store, owner))
+                        corpus, in_pieces = loaded(store, lambda c: self._kept(c, store))
                     except BaseException:
                         store.close()
-                        owner.release()
                         raise
-                    self._owner.release()
-                    old, self.store, self.corpus, self._owner = self.store, store, corpus, owner
+                    old, self.store, self.corpus = self.store, store, corpus
                     old.close()
                 elif self._moved_on():
                     previous = self._adopted() or self.corpus
@@ -106,13 +107,11 @@ class Following(Merging):
             self._gone = None
             return True, in_pieces
 
-    def _kept(
-        self, corpus: Corpus, store: Store | None = None, owner: saved.Owner | None = None
-    ) -> Corpus:
+    def _kept(self, corpus: Corpus, store: Store | None = None) -> Corpus:
         """``corpus`` with its segments saved and named in the manifest, if this process
-        owns the folder (or ``owner`` says so, for ``store``); as it is if not."""
-        store, owner = store or self.store, owner or self._owner
-        if not owner.owns():
+        owns the folder; as it is if not."""
+        store = store or self.store
+        if not self._owner.owns():
             return corpus
         kept = saved.keep(corpus, store)
         self._seen = saved.stamp(store.dir)
@@ -120,17 +119,16 @@ class Following(Merging):
 
     def _adopted(self) -> Corpus | None:
         """For a process that does not own the folder: the corpus the owner's newest
-        manifest names, reusing the segments open here, if it is not behind the loaded
-        generation; None if there is none such, or it was looked at already."""
+        manifest names, reusing the segments open here; None if there is none, or it was
+        looked at already. One behind the loaded generation is taken too (the manifest
+        of a merge names the generation the merge began at): what was written since is
+        read again, and the segments this process built for it alone go."""
         stamp = saved.stamp(self.store.dir)
         if self._owner.owns() or stamp is None or stamp == self._seen:
             return None
         self._seen = stamp
         opened = {p.segment.name: p.segment for p in self.corpus.live}
-        named = saved.open_saved(self.store, reuse=opened)
-        if named is None or named.generation < self.corpus.generation:
-            return None
-        return named
+        return saved.open_saved(self.store, reuse=opened)
 
     def _moved_on(self) -> bool:
         return self._behind_locked() or self.corpus.lexical_behind
@@ -199,10 +197,16 @@ class Following(Merging):
             return
 
         def loop() -> None:
+            owned = self._owner.owns()
             while not self._stop.wait(every):
                 # A failure is told to on_error; the last good generation is served.
                 with contextlib.suppress(Exception):
                     self.refresh()
+                # When the process that owned the folder ends, one that follows it takes
+                # over here (or at its next reload), and merges and saves from then on.
+                owned, was = self._owner.owns(), owned
+                if owned and not was:
+                    self.merge_later()
                 if file_resident_mb() > FILE_RESIDENT_MB:
                     drop_mapped_pages(self.store.dir)
 

@@ -89,13 +89,13 @@ def open_saved(store: Store, reuse: Mapping[str, Segment] | None = None) -> Corp
 
 def keep(corpus: Corpus, store: Store) -> Corpus:
     """Save ``corpus``'s segments that are not saved yet and name them all in the
-    manifest; returns ``corpus`` with the segments it built in memory replaced by their
-    saved, mapped form. Left as it is when the folder cannot be written to, or another
-    process is saving."""
+    manifest (the process that owns the folder does); returns ``corpus`` with the
+    segments it built in memory replaced by their saved, mapped form. Waits while another
+    process reads the manifest; left as it is when the folder cannot be written to."""
     folder = store.dir / FOLDER
     try:
         folder.mkdir(exist_ok=True)
-        with _locked(folder, fcntl.LOCK_EX | fcntl.LOCK_NB):
+        with _locked(folder, fcntl.LOCK_EX):
             opened = [Live(_saved(p.segment, folder), p.dead) for p in corpus.live]
             before = _named(folder)
             manifest = {
@@ -122,8 +122,6 @@ def keep(corpus: Corpus, store: Store) -> Corpus:
                     continue
                 if path.name in before or old:
                     shutil.rmtree(path, ignore_errors=True)
-    except BlockingIOError:
-        return corpus
     except Exception as e:  # a cache: a full disk or a read-only folder only costs time
         log.info("segments not saved in %s: %s", folder, e)
         return corpus
@@ -221,11 +219,15 @@ class Owner:
     def __init__(self, index_dir: Path) -> None:
         self._path = index_dir / FOLDER / OWNER
         self._held: IO[str] | None = None
+        self._released = False
 
     def owns(self) -> bool:
-        """True if this process holds the lock, taking it if no process does."""
+        """True if this process holds the lock, taking it if no process does (never
+        again once released)."""
         if self._held is not None:
             return True
+        if self._released:
+            return False
         try:
             self._path.parent.mkdir(exist_ok=True)
             held = open(self._path, "a+")  # noqa: SIM115 (held open: the lock goes with it)
@@ -242,6 +244,7 @@ class Owner:
         return True
 
     def release(self) -> None:
+        self._released = True
         if self._held is not None:
             self._held.close()  # and with it the lock
             self._held = None

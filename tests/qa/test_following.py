@@ -2,6 +2,7 @@
 to start saves and merges its segments; the others adopt what it names, answer as a
 corpus built afresh does, and one of them takes over when it ends."""
 
+import fcntl
 import json
 import threading
 
@@ -115,3 +116,51 @@ def test_a_process_starting_while_the_owner_builds_opens_what_it_saved(store, mo
     finally:
         started[0].close()
         owner.release()
+
+
+def test_the_owner_saves_its_manifest_once_another_process_has_read_it(store):
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        notice(store, 1)
+        with saved._locked(store.dir / saved.FOLDER, fcntl.LOCK_SH):  # a reader, elsewhere
+            refreshing = threading.Thread(target=owner.refresh)
+            refreshing.start()
+            refreshing.join(0.3)
+            assert refreshing.is_alive()  # it waits, rather than leave the manifest behind
+        refreshing.join(30)
+        text = (store.dir / saved.FOLDER / saved.MANIFEST).read_text()
+        assert json.loads(text)["generation"] == store.generation()
+        assert manifest(store) == names(owner)
+    finally:
+        owner.close()
+
+
+def test_a_process_adopts_a_manifest_behind_it_and_catches_up(store):
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    other = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        earlier = Corpus.load(store)  # a segment of its own, at the first generation
+        notice(store, 1)
+        other.refresh()
+        # The owner names that generation (as a merge's manifest names the one it began at).
+        saved.keep(earlier, store)
+        other.refresh()
+        assert manifest(store)[0] in names(other)
+        same_answers(other.current(), Corpus.load(store))
+    finally:
+        other.close()
+        owner.close()
+
+
+def test_a_closed_service_never_takes_the_folder_again(store):
+    notice(store, 0)
+    closed = QA(store.dir, embedder=FakeEmbedder())
+    closed.close()
+    assert not closed._owner.owns()
+    again = saved.Owner(store.dir)
+    try:
+        assert again.owns()
+    finally:
+        again.release()

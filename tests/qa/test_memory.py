@@ -2,6 +2,7 @@
 same, and only those of read-only mappings under the folder named; and its threads
 sharing malloc arenas."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,10 +81,29 @@ def test_threads_share_the_arenas_allowed():
     assert arenas("shared") <= 2
 
 
-def test_read_ahead_reads_files_of_any_size_and_passes_over_those_gone(tmp_path):
-    sizes = {"empty": 0, "small": 10, "windows": 2 * memory.READ_AHEAD_WINDOW + 5}
+def test_read_ahead_faults_in_every_window_of_each_file(tmp_path, monkeypatch):
+    window = memory.READ_AHEAD_WINDOW
+    sizes = {"empty": 0, "small": 10, "windows": 2 * window + 5}
     for name, size in sizes.items():
         with open(tmp_path / name, "wb") as f:
             f.truncate(size)
+    mapped, advised = [], []
+
+    class Mapping:  # mmap.mmap, recording what read_ahead maps and advises
+        def __init__(self, fd, length, access, offset):
+            mapped.append((os.fstat(fd).st_size, offset, length))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def madvise(self, advice):
+            advised.append(advice)
+
+    monkeypatch.setattr(memory.mmap, "mmap", Mapping)
     memory.read_ahead([tmp_path / "gone", *(tmp_path / n for n in sizes)])
-    assert {p.name: p.stat().st_size for p in tmp_path.iterdir()} == sizes  # untouched
+    big = sizes["windows"]
+    assert mapped == [(10, 0, 10), (big, 0, window), (big, window, window), (big, 2 * window, 5)]
+    assert advised == [memory.MADV_POPULATE_READ] * 4

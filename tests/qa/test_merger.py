@@ -213,3 +213,38 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
     finally:
         gc.enable()
         qa.close()
+
+
+def test_an_index_put_in_place_during_a_merge_is_joined_after_it(store, monkeypatch):
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(building, "PIECE_CHUNKS", 2)
+    running, release = threading.Event(), threading.Event()
+    real = merger.run
+
+    def slow(job, *rest):
+        running.set()
+        release.wait(30)
+        return real(job, *rest)
+
+    monkeypatch.setattr(merger, "run", slow)
+    notice(store, 0)
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    try:
+        notice(store, 1)
+        qa.refresh()
+        assert running.wait(30)  # merging the two segments
+        shutil.rmtree(store.dir)
+        other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+        try:
+            for doc_id, text in ARTICLES.items():
+                write(other, doc_id, text)
+            assert qa.refresh()  # built in pieces, while the old merge still runs
+            release.set()
+            qa.merged()
+            assert len(qa.corpus.live) == 1
+            same_answers(qa.corpus, Corpus.load(other))
+        finally:
+            other.close()
+    finally:
+        release.set()
+        qa.close()

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from .articles import articles
+from .dense import dense_index_of
 from .packed import EntitySpans, Ragged, Spans, TermSets
 from .rowfile import RowFile
-from .segments import Live, Segment, dense_index_of
+from .segments import Live, Segment
 
 # Tiered merging: this many segments of one size tier are joined into one.
 MERGE_FACTOR = 8

@@ -24,19 +24,12 @@ from index import StoredDocument
 from index.store import Snapshot
 
 from .articles import articles
+from .dense import HNSW_EF_SEARCH, dense_index
 from .packed import EntitySpans, Ragged, Span, Spans, TermSets
 from .packed_articles import Texts
 from .rowfile import RowFile
 from .terms import stems
 
-# Past this many chunks a segment's chunk vectors are searched through an HNSW graph
-# (built once, when the segment is made), below it by an exact scan. The BBC collection
-# (12,947 chunks, its segment and graph built from the store in a 4.4 s start) answered
-# over HTTP at p50 12.4-12.5 ms against 14.2-15.5 scanning, with the same scores on its
-# three question sets.
-HNSW_ROWS = 10_000
-HNSW_M = 32
-HNSW_EF_SEARCH = 96
 # A filter or tombstones leaving fewer rows than this in a graph-searched segment: those
 # rows are scanned instead.
 FILTERED_EXACT_ROWS = 20_000
@@ -78,8 +71,7 @@ class Segment:
     @property
     def details(self) -> Mapping[str, StoredDocument]:
         """The articles, their texts and paragraphs left empty where the segment reads
-        them from its files: for filters and listings, which read every article and none
-        of its text."""
+        them from its files: for filters and listings, which read none of them."""
         return self.documents.details if isinstance(self.documents, Texts) else self.documents
 
     @property
@@ -145,37 +137,6 @@ class Segment:
             vocabulary=sorted(set(terms.vocabulary).union(*about.title_terms.values())),
             **vars(about),
         )
-
-
-def dense_index(vectors: np.ndarray) -> faiss.Index:
-    """An inner-product index over ``vectors``: exact while small, HNSW past HNSW_ROWS."""
-    return dense_index_of([vectors], len(vectors), vectors.shape[1])
-
-
-def dense_index_of(batches: Iterable[np.ndarray], rows: int, dim: int) -> faiss.Index:
-    """``dense_index`` over the ``rows`` vectors of ``batches``, added one batch at a
-    time (a merge's float32 vectors are never all made at once)."""
-    index: faiss.Index
-    if rows >= HNSW_ROWS:
-        # Vectors held in float16: half the memory of the largest part of a big segment
-        # (102k BBC-derived vectors: 106 MB against 185), the same recall@10 (0.995), a
-        # fifth longer to build. (The stubs want the quantizer's class, not its kind.)
-        index = faiss.IndexHNSWSQ(
-            dim,
-            faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
-            HNSW_M,
-            faiss.METRIC_INNER_PRODUCT,
-        )
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    else:
-        index = faiss.IndexFlatIP(dim)
-    for batch in batches:
-        if len(batch):
-            batch = np.ascontiguousarray(batch, dtype=np.float32)
-            if not index.is_trained:
-                index.train(batch)  # float16 needs no statistics; faiss asks all the same
-            index.add(batch)
-    return index
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,17 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.fixture
+def two(store):
+    """Two processes of one folder, as two workers would be: the first to start owns it."""
+    notice(store, 0)
+    owner = QA(store.dir, embedder=FakeEmbedder())
+    other = QA(store.dir, embedder=FakeEmbedder())
+    yield owner, other
+    other.close()
+    owner.close()
+
+
 def names(qa: QA) -> list[str]:
     return [p.segment.name for p in qa.current().live]
 
@@ -37,61 +48,43 @@ def folders(store: Store) -> set[str]:
     return {p.name for p in (store.dir / saved.FOLDER).iterdir() if p.is_dir()}
 
 
-def test_only_the_owner_saves_and_merges_and_the_other_adopts_its_segments(store, monkeypatch):
+def test_only_the_owner_saves_and_merges_and_the_other_adopts_its_segments(store, monkeypatch, two):
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
-    notice(store, 0)
-    owner = QA(store.dir, embedder=FakeEmbedder())
-    other = QA(store.dir, embedder=FakeEmbedder())
-    try:
-        for n in (1, 2):
-            notice(store, n)
-            other.refresh()  # the other one first: it builds what the owner has not saved
-            owner.refresh()
-        owner.merged()
-        assert len(owner.corpus.live) == 1  # three segments of one tier, merged
-        assert other._merging is None  # it never merged
-        # No write since: the other one sees the owner's new manifest and adopts it.
-        assert names(other) == names(owner) == manifest(store)
-        assert folders(store) == set(manifest(store))  # the other one saved nothing
-        same_answers(other.current(), Corpus.load(store))
-    finally:
-        other.close()
-        owner.close()
-
-
-def test_another_process_takes_over_when_the_owner_ends(store):
-    notice(store, 0)
-    owner = QA(store.dir, embedder=FakeEmbedder())
-    other = QA(store.dir, embedder=FakeEmbedder())
-    try:
-        notice(store, 1)
-        other.refresh()
-        assert len(manifest(store)) == 1  # the owner has not loaded the write yet
-        owner.close()
-        notice(store, 2)
-        other.refresh()
-        assert names(other) == manifest(store)
-        assert len(manifest(store)) == 3  # the other one saves now
-        same_answers(other.current(), Corpus.load(store))
-    finally:
-        other.close()
-        owner.close()
-
-
-def test_a_process_that_adopts_keeps_the_segments_it_has_open(store):
-    notice(store, 0)
-    owner = QA(store.dir, embedder=FakeEmbedder())
-    other = QA(store.dir, embedder=FakeEmbedder())
-    try:
-        first = other.current().live[0].segment
-        notice(store, 1)
+    owner, other = two
+    for n in (1, 2):
+        notice(store, n)
+        other.refresh()  # the other one first: it builds what the owner has not saved
         owner.refresh()
-        other.refresh()
-        assert names(other) == manifest(store)
-        assert other.current().live[0].segment is first  # not opened again
-    finally:
-        other.close()
-        owner.close()
+    owner.merged()
+    assert len(owner.corpus.live) == 1  # three segments of one tier, merged
+    assert other._merging is None  # it never merged
+    # No write since: the other one sees the owner's new manifest and adopts it.
+    assert names(other) == names(owner) == manifest(store)
+    assert folders(store) == set(manifest(store))  # the other one saved nothing
+    same_answers(other.current(), Corpus.load(store))
+
+
+def test_another_process_takes_over_when_the_owner_ends(store, two):
+    owner, other = two
+    notice(store, 1)
+    other.refresh()
+    assert len(manifest(store)) == 1  # the owner has not loaded the write yet
+    owner.close()
+    notice(store, 2)
+    other.refresh()
+    assert names(other) == manifest(store)
+    assert len(manifest(store)) == 3  # the other one saves now
+    same_answers(other.current(), Corpus.load(store))
+
+
+def test_a_process_that_adopts_keeps_the_segments_it_has_open(store, two):
+    owner, other = two
+    first = other.current().live[0].segment
+    notice(store, 1)
+    owner.refresh()
+    other.refresh()
+    assert names(other) == manifest(store)
+    assert other.current().live[0].segment is first  # not opened again
 
 
 def test_a_process_starting_while_the_owner_builds_opens_what_it_saved(store, monkeypatch):
@@ -136,22 +129,16 @@ def test_the_owner_saves_its_manifest_once_another_process_has_read_it(store):
         owner.close()
 
 
-def test_a_process_adopts_a_manifest_behind_it_and_catches_up(store):
-    notice(store, 0)
-    owner = QA(store.dir, embedder=FakeEmbedder())
-    other = QA(store.dir, embedder=FakeEmbedder())
-    try:
-        earlier = Corpus.load(store)  # a segment of its own, at the first generation
-        notice(store, 1)
-        other.refresh()
-        # The owner names that generation (as a merge's manifest names the one it began at).
-        saved.keep(earlier, store)
-        other.refresh()
-        assert manifest(store)[0] in names(other)
-        same_answers(other.current(), Corpus.load(store))
-    finally:
-        other.close()
-        owner.close()
+def test_a_process_adopts_a_manifest_behind_it_and_catches_up(store, two):
+    owner, other = two
+    earlier = Corpus.load(store)  # a segment of its own, at the first generation
+    notice(store, 1)
+    other.refresh()
+    # The owner names that generation (as a merge's manifest names the one it began at).
+    saved.keep(earlier, store)
+    other.refresh()
+    assert manifest(store)[0] in names(other)
+    same_answers(other.current(), Corpus.load(store))
 
 
 def test_a_closed_service_never_takes_the_folder_again(store):

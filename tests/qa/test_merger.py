@@ -31,6 +31,21 @@ def notice(store: Store, n: int, extra: str = "") -> None:
     write(store, f"n{n}", f"Notice {n}\n\nThe town hall held meeting number {n} on Monday.{extra}")
 
 
+def held_merges(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Merges made to wait: the first event is set when one begins, and it goes on once
+    the second is set."""
+    running, release = threading.Event(), threading.Event()
+    real = merger.run
+
+    def held(job, *rest):
+        running.set()
+        release.wait(30)
+        return real(job, *rest)
+
+    monkeypatch.setattr(merger, "run", held)
+    return running, release
+
+
 def test_a_merge_swapped_in_after_writes_holds_them_as_a_fresh_corpus_does(store, monkeypatch):
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     corpus = Corpus.load(store)
@@ -70,15 +85,7 @@ def test_a_merge_whose_segments_died_meanwhile_is_dropped(store, monkeypatch):
 
 def test_a_service_takes_in_new_articles_while_a_merge_runs(store, monkeypatch):
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
-    running, release = threading.Event(), threading.Event()
-    real = merger.run
-
-    def slow(job, *rest):
-        running.set()
-        release.wait(30)
-        return real(job, *rest)
-
-    monkeypatch.setattr(merger, "run", slow)
+    running, release = held_merges(monkeypatch)
     qa = QA(store.dir, embedder=FakeEmbedder())
     try:
         for n in range(3):
@@ -218,15 +225,7 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
 def test_an_index_put_in_place_during_a_merge_is_joined_after_it(store, monkeypatch):
     monkeypatch.setattr(merging, "MERGE_FACTOR", 2)
     monkeypatch.setattr(building, "PIECE_CHUNKS", 2)
-    running, release = threading.Event(), threading.Event()
-    real = merger.run
-
-    def slow(job, *rest):
-        running.set()
-        release.wait(30)
-        return real(job, *rest)
-
-    monkeypatch.setattr(merger, "run", slow)
+    running, release = held_merges(monkeypatch)
     notice(store, 0)
     qa = QA(store.dir, embedder=FakeEmbedder())
     try:

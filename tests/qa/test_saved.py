@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import Store
-from qa import merging, saved, segment_files, segments
+from qa import dense, merging, saved, segment_files
 from qa.corpus import Corpus
 from qa.packed_articles import Texts
 from qa.rowfile import RowFile
@@ -91,7 +91,7 @@ def test_a_reader_starting_later_reads_only_what_changed_since_the_save(store):
 
 
 def test_graph_segments_are_saved_with_their_graph(store, monkeypatch):
-    monkeypatch.setattr(segments, "HNSW_ROWS", 1)
+    monkeypatch.setattr(dense, "HNSW_ROWS", 1)
     for doc_id in ("a", "b", "c", "d"):
         write(store, doc_id, ARTICLES[doc_id])
     built = Corpus.load(store)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index import Store, parse, update
-from qa import building, merging, retrieve, segments
+from qa import building, dense, merging, retrieve, segments
 from qa.corpus import Corpus
 from qa.rowfile import RowFile
 
@@ -163,12 +163,12 @@ def test_a_reader_the_change_log_no_longer_reaches_loads_everything(store, monke
 def test_graph_search_finds_what_a_scan_finds_on_real_vectors(seed_index, real_embedder):
     store = Store(seed_index, real_embedder.name, real_embedder.dim, create=False)
     exact = Corpus.load(store)
-    old = segments.HNSW_ROWS
-    segments.HNSW_ROWS = 1  # every segment searched through its graph
+    old = dense.HNSW_ROWS
+    dense.HNSW_ROWS = 1  # every segment searched through its graph
     try:
         graph = Corpus.load(store)
     finally:
-        segments.HNSW_ROWS = old
+        dense.HNSW_ROWS = old
         store.close()
     assert isinstance(graph.live[0].segment.dense, segments.faiss.IndexHNSW)
     lines = (ROOT / "eval" / "questions.jsonl").read_text().splitlines()

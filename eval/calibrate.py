@@ -8,7 +8,7 @@ questions (eval/questions.jsonl, eval/tuning_questions.jsonl over the seed index
 news corpora newsdesk, newsdesk2 and newsdesk3 (each indexed apart); --extra adds sets
 over prebuilt indexes (the BBC development set). Never fitted on: the held-out sets
 (eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl,
-eval/bbc_heldout2_questions.jsonl, eval/corpora/newsdesk4,
+eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl, eval/corpora/newsdesk4,
 eval/corpora/encyclopedia).
 
 1. Answer types: a multinomial logistic regression from the question's words to the type

@@ -1,6 +1,7 @@
 """The service follows writes by other processes: the next question after a write is
 answered from it, with no watcher running."""
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -50,6 +51,41 @@ def test_a_process_answers_one_question_at_a_time(tmp_path, monkeypatch):
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(qa.ask, ["Where did the flood reach?"] * 8))
         assert most[0] == 1 and len(answers) == 8
+    finally:
+        qa.close()
+        store.close()
+
+
+def test_a_question_is_embedded_while_another_is_answered(tmp_path, monkeypatch):
+    """Embedding runs without the interpreter (ONNX Runtime), so it does not wait for the
+    question being answered."""
+    store = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    write(store, "a", ARTICLES["a"])
+    qa = QA(store.dir, embedder=FakeEmbedder())
+    answering = threading.Event()
+    real = service.retrieve
+
+    def slow(*args, **kwargs):
+        answering.set()
+        time.sleep(0.5)
+        answering.clear()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "retrieve", slow)
+    embed, while_answering = qa._embed_cached, []
+
+    def seen(text):
+        while_answering.append(answering.is_set())
+        return embed(text)
+
+    monkeypatch.setattr(qa, "_embed_cached", seen)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(qa.ask, "Where did the flood reach?")
+            assert answering.wait(10)
+            qa.ask("Who was hurt in the storm?")
+            first.result()
+        assert while_answering == [False, True]
     finally:
         qa.close()
         store.close()

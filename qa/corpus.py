@@ -30,6 +30,8 @@ from .views import PerDocument, Rows, Sources
 
 __all__ = ["Corpus", "Span"]
 
+_WORDS = re.compile(r"\w+")
+
 
 @dataclass(frozen=True)
 class Corpus:
@@ -198,17 +200,15 @@ class Corpus:
             start = end
         return out[:k]
 
-    def entities(self, i: int) -> list[tuple[str, frozenset[str]]]:
-        """Sentence ``i``'s named entities as (answer type, the entity's lower-cased words).
-        Read when a sentence is a candidate, not on every reload: a collection holds about
-        three per sentence, and a question looks at some sixty sentences."""
-        span = self.sentences[i]
-        text = self.documents[span.doc_id].text
+    def entities(self, i: int, text: str | None = None) -> list[tuple[str, frozenset[str]]]:
+        """Sentence ``i``'s named entities as (answer type, the entity's lower-cased words),
+        read off the sentence's ``text`` when the caller has it. Read when a sentence is a
+        candidate, not on every reload: a collection holds about three per sentence, and a
+        question looks at some sixty sentences."""
+        if text is None:
+            text = self.text(self.sentences[i])
         return [
-            (
-                group(label),
-                frozenset(re.findall(r"\w+", text[span.start + a : span.start + b].lower())),
-            )
+            (group(label), frozenset(_WORDS.findall(text[a:b].lower())))
             for a, b, label in self.entity_spans[i]
         ]
 

@@ -48,6 +48,7 @@ RANK_FEATURES = (
     "lead",  # among an article's first three sentences
 )
 
+_LETTERS = re.compile(r"[a-z]+")
 # Word-vector cosines below FLOOR say nothing (unrelated words reach 0.25); from there a
 # missing term counts in proportion, fully at FLOOR + SPAN ("bought"/"purchased" 0.83).
 FLOOR, SPAN = 0.3, 0.4
@@ -74,14 +75,9 @@ def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]
         return out
     vectors = word_vectors()
     asked = {t: i for t in q.terms if (i := vectors.id_of(q.written[t])) >= 0}
+    known = vectors.ids
     words = [
-        sorted(
-            {
-                i
-                for w in set(re.findall(r"[a-z]+", s.lower())) - STOPWORDS
-                if (i := vectors.id_of(w)) >= 0
-            }
-        )
+        sorted({known[w] for w in set(_LETTERS.findall(s.lower())) - STOPWORDS if w in known})
         for s in sentences
     ]
     union = sorted(set().union(*words))
@@ -121,11 +117,11 @@ class Candidates:
         return self.features @ np.array([rank.get(f, 0.0) for f in RANK_FEATURES])
 
 
-def new_types(corpus: Corpus, q: Question, i: int) -> set[str]:
-    """The answer types of the entities sentence ``i`` names that the question does not
-    (an entity sharing a word with the question is the one asked about: "Nicolas Maduro"
-    when asked what Maduro did)."""
-    return {t for t, words in corpus.entities(i) if words.isdisjoint(q.words)}
+def new_types(corpus: Corpus, q: Question, i: int, text: str | None = None) -> set[str]:
+    """The answer types of the entities sentence ``i`` (whose text is ``text``, when the
+    caller has it) names that the question does not (an entity sharing a word with the
+    question is the one asked about: "Nicolas Maduro" when asked what Maduro did)."""
+    return {t for t, words in corpus.entities(i, text) if words.isdisjoint(q.words)}
 
 
 def typed(q: Question, types: set[str]) -> tuple[float, float]:
@@ -173,6 +169,13 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
     title_share = {d: q.weight(t) for d, t in titles.items()}
     story_share = {d: q.weight(terms | titles[d]) for d, terms in story.items()}
     rarest = max(q.terms.values(), default=1.0) or 1.0
+    # Each article's first and last sentence (its ids run without gaps, as in_article reads).
+    bounds = {}
+    for d in story:
+        ids_of = corpus.doc_sentences.get(d)
+        bounds[d] = (
+            (int(ids_of[0]), int(ids_of[-1])) if ids_of is not None and len(ids_of) else (1, 0)
+        )
     rows = []
     context: set[str] = set()
     shares = soft_shares(q, [terms_of[i] for i in listed], texts)
@@ -180,8 +183,9 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         words = terms_of[i]
         context |= words
         near = set(words)
+        first, last = bounds[span.doc_id]
         for j in (i - 1, i + 1):
-            if corpus.in_article(j, span.doc_id):
+            if first <= j <= last:
                 if j not in terms_of:
                     terms_of[j] = corpus.sentence_terms[j]
                 near |= terms_of[j]
@@ -190,7 +194,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         # word asked: a missing "airline" or "Cuba" is the mark of a question the
         # sentence cannot answer, however many other words it shares.
         missing = [w for t, w in q.terms.items() if t not in near]
-        named_type, untyped = typed(q, new_types(corpus, q, i))
+        named_type, untyped = typed(q, new_types(corpus, q, i, texts[n]))
         share = float(shares[n])
         row = {
             "dense": float(dense[n]),

@@ -47,8 +47,8 @@ class TermSets:
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
-        words = self.vocabulary
-        return frozenset(words[j] for j in self.ids[self.offsets[i] : self.offsets[i + 1]])
+        start, end = self.offsets[i : i + 2].tolist()
+        return frozenset(map(self.vocabulary.__getitem__, self.ids[start:end].tolist()))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

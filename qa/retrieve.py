@@ -31,7 +31,12 @@ def retrieve(
     for ranking in (dense, lexical):
         for r, c in enumerate(ranking):
             fused[c] = fused.get(c, 0.0) + 1.0 / (RRF_K + r + 1)
-    best = sorted(fused, key=lambda c: (-fused[c], corpus.order(c)))[:top_k]
+    # Ties are broken by the articles' order, looked up only for those that reach the cut.
+    ranked = sorted(fused, key=fused.__getitem__, reverse=True)
+    if len(ranked) > top_k:
+        cut = fused[ranked[top_k - 1]]
+        ranked = [c for c in ranked if fused[c] >= cut]
+    best = sorted(ranked, key=lambda c: (-fused[c], corpus.order(c)))[:top_k]
     hits = []
     for c in best:
         span = corpus.chunks[c]

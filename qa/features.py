@@ -88,15 +88,16 @@ def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]
         m = vectors.matrix
         sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
         close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
+    terms = [(q.aliases[t], w, row.get(t)) for t, w in q.terms.items()]
     for k, (have, ids) in enumerate(zip(present, words, strict=True)):
         # Each asked term's closest word in this sentence, all terms at once.
         best = close[:, [column[i] for i in ids]].max(axis=1).tolist() if ids else None
         found = 0.0
-        for t, w in q.terms.items():
-            if not q.aliases[t].isdisjoint(have):
+        for aliases, w, r in terms:
+            if not aliases.isdisjoint(have):
                 found += w
-            elif t in row and best is not None:
-                found += w * best[row[t]]
+            elif r is not None and best is not None:
+                found += w * best[r]
         out[k] = found / total
     return out
 

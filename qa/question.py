@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .about import asks_about_article, sources_named
 from .answer_type import AnswerTyper, default_typer
@@ -42,14 +43,19 @@ class Question:
     sources: tuple[str, ...]  # doc_ids of the articles whose outlet or author it names
     about: str | None  # "author", "published" or "updated" when it asks about an article
 
+    @cached_property
+    def _weighed(self) -> tuple[float, tuple[tuple[frozenset[str], float], ...]]:
+        """The terms' total weight, and each term's aliases with its weight (``weight`` is
+        asked of some eighty sets a question)."""
+        return sum(self.terms.values()), tuple((self.aliases[t], w) for t, w in self.terms.items())
+
     def weight(self, present: frozenset[str] | set[str]) -> float:
         """The IDF-weighted share of the question's terms in ``present`` (a term counting
         as present when one of its aliases is)."""
-        total = sum(self.terms.values())
+        total, weighed = self._weighed
         if not total:
             return 0.0
-        hit = sum(w for t, w in self.terms.items() if not self.aliases[t].isdisjoint(present))
-        return hit / total
+        return sum(w for aliases, w in weighed if not aliases.isdisjoint(present)) / total
 
 
 def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -> Question:

@@ -44,9 +44,10 @@ class TermSets:
         return cls(vocabulary, ids, offsets)
 
     def __getitem__(self, i: int) -> frozenset[str]:
-        if not -len(self) <= i < len(self):
+        n = len(self.offsets) - 1
+        if not -n <= i < n:
             raise IndexError(i)
-        i %= len(self)
+        i %= n
         start, end = self.offsets[i : i + 2].tolist()
         return frozenset(map(self.vocabulary.__getitem__, self.ids[start:end].tolist()))
 
@@ -74,9 +75,10 @@ class EntitySpans:
         return cls(labels, spans, offsets)
 
     def __getitem__(self, i: int) -> list[tuple[int, int, str]]:
-        if not -len(self) <= i < len(self):
+        n = len(self.offsets) - 1
+        if not -n <= i < n:
             raise IndexError(i)
-        i %= len(self)
+        i %= n
         rows = self.spans[self.offsets[i] : self.offsets[i + 1]].tolist()
         return [(a, b, self.labels[k]) for a, b, k in rows]
 
@@ -136,9 +138,10 @@ class Ragged(Sequence[np.ndarray]):
     def __getitem__(self, i: int | slice) -> np.ndarray | Sequence[np.ndarray]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
+        n = len(self.offsets) - 1
+        if not -n <= i < n:
             raise IndexError(i)
-        i %= len(self)
+        i %= n
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
     def __len__(self) -> int:

@@ -34,6 +34,7 @@ RANK_FEATURES = (
     "dense",  # cosine between the sentence and the question
     "lexical",  # IDF-weighted share of the question's terms in the sentence
     "soft",  # the same, a missing term counting by its closeness to the sentence's words
+    "focus",  # the same over the words naming what is asked for ("net profit"); 0.5 if none
     "around",  # the same over the sentence and its neighbours
     "gap",  # the rarest question term missing around it, relative to the rarest asked
     "title",  # share of the question's terms in the article's headline
@@ -63,16 +64,20 @@ def soft_share(q: Question, present: frozenset[str], sentence: str) -> float:
     """The IDF-weighted share of the question's terms in a sentence whose terms are
     ``present``, a missing term counting by its closest word there ("injured" for
     "hurt")."""
-    return float(soft_shares(q, [present], [sentence])[0])
+    return float(soft_shares(q, [present], [sentence])[0][0])
 
 
-def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]) -> np.ndarray:
-    """``soft_share`` of each sentence, the closeness of every question term to every
+def soft_shares(
+    q: Question, present: list[frozenset[str]], sentences: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``soft_share`` of each sentence, and the same share of the question's ``focus``
+    terms unweighted (0.5 when it has none): the closeness of every question term to every
     word of them found in one matrix product."""
     out = np.zeros(len(sentences))
+    focus = np.full(len(sentences), 0.5)
     total = sum(q.terms.values())
     if not total:
-        return out
+        return out, focus
     vectors = word_vectors()
     asked = {t: i for t in q.terms if (i := vectors.id_of(q.written[t])) >= 0}
     known = vectors.ids
@@ -88,18 +93,25 @@ def soft_shares(q: Question, present: list[frozenset[str]], sentences: list[str]
         m = vectors.matrix
         sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
         close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
-    terms = [(q.aliases[t], w, row.get(t)) for t, w in q.terms.items()]
+    terms = [(q.aliases[t], w, row.get(t), t in q.focus) for t, w in q.terms.items()]
     for k, (have, ids) in enumerate(zip(present, words, strict=True)):
         # Each asked term's closest word in this sentence, all terms at once.
         best = close[:, [column[i] for i in ids]].max(axis=1).tolist() if ids else None
-        found = 0.0
-        for aliases, w, r in terms:
-            if not aliases.isdisjoint(have):
-                found += w
-            elif r is not None and best is not None:
-                found += w * best[r]
+        found = focused = 0.0
+        for aliases, w, r, in_focus in terms:
+            match = (
+                1.0
+                if not aliases.isdisjoint(have)
+                else best[r]
+                if r is not None and best is not None
+                else 0.0
+            )
+            found += w * match
+            focused += match if in_focus else 0.0
         out[k] = found / total
-    return out
+        if q.focus:
+            focus[k] = focused / len(q.focus)
+    return out, focus
 
 
 @dataclass(frozen=True)
@@ -179,7 +191,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
         )
     rows = []
     context: set[str] = set()
-    shares = soft_shares(q, [terms_of[i] for i in listed], texts)
+    shares, focus = soft_shares(q, [terms_of[i] for i in listed], texts)
     for n, (i, span) in enumerate(zip(listed, spans, strict=True)):
         words = terms_of[i]
         context |= words
@@ -201,6 +213,7 @@ def candidates(corpus: Corpus, q: Question, query: np.ndarray, hits: list[Hit]) 
             "dense": float(dense[n]),
             "lexical": q.weight(words),
             "soft": share,
+            "focus": float(focus[n]),
             "around": q.weight(near),
             "gap": max(missing, default=0.0) / rarest,
             "title": title_share[span.doc_id],

@@ -28,6 +28,105 @@ _ASKING = re.compile(
 )
 
 
+# What a question asks for is the phrase after its question word ("What net profit did…",
+# "Which London theatre…", "How many quarries…"), up to its verb or a preposition.
+_ASKS_FOR = re.compile(
+    r"\b(?:what|which|whose|how (?:much|many))\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|a|an)\s+)?(.*)",
+    re.I,
+)
+_PHRASE_ENDS = frozenset(
+    [
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "might",
+        "must",
+        "be",
+        "been",
+        "being",
+        "of",
+        "in",
+        "for",
+        "at",
+        "to",
+        "by",
+        "on",
+        "from",
+        "with",
+        "as",
+        "about",
+        "after",
+        "before",
+        "during",
+        "under",
+        "over",
+        "into",
+        "that",
+        "who",
+        "which",
+        "whom",
+        "whose",
+        "than",
+        "and",
+        "or",
+    ]
+)
+# Words that say only what form the answer takes: any answer may leave them out.
+_FORM_WORDS = frozenset(
+    [
+        "name",
+        "names",
+        "number",
+        "year",
+        "day",
+        "date",
+        "kind",
+        "type",
+        "sort",
+        "one",
+        "ones",
+        "thing",
+        "things",
+        "way",
+        "part",
+        "person",
+        "people",
+        "time",
+    ]
+)
+
+
+def asked_for(text: str) -> tuple[str, ...]:
+    """The common words of the phrase naming what ``text`` asks for, lower-cased: "net
+    profit" of "What net profit did Lufthansa report?", "theatre" of "At which London
+    theatre…". Names (capitalised), figures, possessives and form words ("the name of")
+    are left out: the answer stands in for them."""
+    m = _ASKS_FOR.search(text)
+    if not m:
+        return ()
+    words: list[str] = []
+    for token in re.findall(r"[\w'’-]+", m.group(1))[:6]:
+        low = token.lower()
+        if low in _PHRASE_ENDS or (low.endswith("ed") and len(low) > 4):
+            break  # its verb or a preposition: the phrase has ended
+        if token[0].isupper() or token[0].isdigit() or low.endswith(("'s", "’s")):
+            continue
+        words += [w for w in re.findall(r"[a-z]+", low) if len(w) > 1 and w not in _FORM_WORDS]
+    return tuple(words)
+
+
 @dataclass(frozen=True)
 class Question:
     """What a question asks, read once."""
@@ -42,6 +141,7 @@ class Question:
     unseen: tuple[str, ...]  # names and numbers no article uses
     sources: tuple[str, ...]  # doc_ids of the articles whose outlet or author it names
     about: str | None  # "author", "published" or "updated" when it asks about an article
+    focus: frozenset[str] = frozenset()  # the terms of what it asks for (asked_for)
 
     @cached_property
     def _weighed(self) -> tuple[float, tuple[tuple[frozenset[str], float], ...]]:
@@ -81,4 +181,5 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
         unseen=tuple(unseen_names(corpus, text)),
         sources=tuple(sources_named(corpus, text)),
         about=asks_about_article(text),
+        focus=frozenset(content_words(" ".join(asked_for(text))).keys() & terms.keys()),
     )

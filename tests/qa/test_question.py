@@ -4,8 +4,8 @@ word-level closeness that lets a paraphrase count."""
 import pytest
 
 from qa.answer_type import TYPES, AnswerTyper, default_typer, question_features
-from qa.features import soft_share
-from qa.question import read_question
+from qa.features import soft_share, soft_shares
+from qa.question import asked_for, read_question
 
 from ..conftest import FakeEmbedder, build_qa
 
@@ -74,3 +74,34 @@ def test_a_paraphrase_counts_by_word_closeness(qa):
     present = frozenset({"storm", "peopl", "vigo", "monday"})
     exact = q.weight(present)
     assert soft_share(q, present, injured) > soft_share(q, present, voted) >= exact
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What net profit did German airline Lufthansa report for 2004?", ("net", "profit")),
+        ("At which London theatre is the musical playing?", ("theatre",)),
+        ("How many quarries does the firm run?", ("quarries",)),
+        ("What was the peak audience for the episode?", ("peak", "audience")),
+        ("What was Germany's official jobless total in January?", ("official", "jobless", "total")),
+        ("What is the name of the ship?", ()),  # a form word: the answer stands for it
+        ("Who is the mayor of Vigo?", ()),
+    ],
+)
+def test_what_a_question_asks_for_is_its_question_words_phrase(question, expected):
+    assert asked_for(question) == expected
+
+
+def test_a_sentence_naming_what_is_asked_for_holds_the_focus(qa):
+    q = read_question(qa.corpus, "How many panels will the solar farm have?")
+    assert q.focus == {"panel"}
+    restates = "The council voted 7 to 2 to approve the solar farm."
+    answers = "The farm will have 14,000 panels."
+    terms = [
+        frozenset({"council", "vote", "approv", "solar", "farm"}),
+        frozenset({"farm", "panel"}),
+    ]
+    _, focus = soft_shares(q, terms, [restates, answers])
+    assert focus[1] == 1.0 > focus[0]
+    none = read_question(qa.corpus, "Who approved the solar farm?")
+    assert soft_shares(none, terms, [restates, answers])[1].tolist() == [0.5, 0.5]

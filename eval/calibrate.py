@@ -13,12 +13,8 @@ eval/corpora/encyclopedia).
 
 1. Answer types: a multinomial logistic regression from the question's words to the type
    of the entity holding its accepted answer (spaCy's labels, stored at ingest).
-2. Ranking: a conditional logit (softmax over each question's candidate sentences) over
-   RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer.
-3. Confidence: a logistic regression over CONFIDENCE_FEATURES of the answer served,
-   labelled by whether it is right (never, for unanswerable questions). The threshold is
-   the one that declines the most unanswerable news questions while wrongly declining at
-   most MAX_WRONG_DECLINE of the answerable ones.
+2. The sentence ranker, the confidence model and the decline threshold (fit_select.py):
+   the threshold is chosen on each question's confidence under models fitted without it.
 
 The indexes are cached under --workdir (default var/fit), so a second run embeds nothing.
 """
@@ -31,28 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
-from sklearn.linear_model import LogisticRegression
 
 from qa import QA, Weights
 from qa.answer_type import TYPES_FILE
 from qa.corpus import Corpus
-from qa.declines import ruled_out
-from qa.features import RANK_FEATURES, candidates
+from qa.features import candidates
 from qa.question import read_question
 from qa.records import Hit
 from qa.retrieve import retrieve
-from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, confidence, decide
+from qa.select import CALIBRATION_FILE
 
+from .fit_select import Described, fit_select, folds
 from .fit_types import fit_types
 from .match import contains
 from .questions import Question, load_questions
 from .run import corpus_qa
 
-# In-sample; held-out sets wrongly decline about twice as often as the sets fitted on.
-MAX_WRONG_DECLINE = 0.05
-RANK_L2 = 1e-4  # on the mean loss per question
-CONFIDENCE_C = 1.0
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "squad" / "train-v2.0-subset.json"
 
@@ -77,29 +67,9 @@ def ask_all(qa: QA, questions: list[Question], top_k: int, news: bool) -> list[A
     ]
 
 
-def _listwise(
-    groups: list[tuple[np.ndarray, np.ndarray, float]], l2: float = RANK_L2
-) -> np.ndarray:
-    """Weights maximising, per question, the (weighted) softmax probability of its right
-    sentences."""
-    mass = sum(g for _, _, g in groups)
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = l2 * float(w @ w), 2 * l2 * w
-        for X, right, g in groups:
-            s = X @ w
-            e = np.exp(s - s.max())
-            p = e / e.sum()
-            p_right = e * right / (e * right).sum()
-            total -= g * float(np.log((e * right).sum() / e.sum())) / mass
-            grad = grad + g * (p @ X - p_right @ X) / mass
-        return total, grad
-
-    return minimize(loss, np.ones(len(RANK_FEATURES)), jac=True, method="L-BFGS-B").x
-
-
 def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
-    """The answer types, then the ranker, then the confidence, each on every question."""
+    """The answer types, then the ranker and the confidence, each on every question, and
+    the threshold on answers from models not fitted on them."""
     typer, types = fit_types([(a.corpus, a.question) for a in asked])
     rows = []
     for a in asked:
@@ -110,64 +80,11 @@ def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
             [
                 a.question.answerable and any(contains(t, x) for x in a.question.answers)
                 for t in texts
-            ]
+            ],
+            dtype=bool,
         )
-        rows.append((a, q, c, labels))
-    ranked = [(a, c, y) for a, _, c, y in rows if y.any() and not y.all()]
-    # The news questions weigh as much in all as SQuAD's many: they are what is served,
-    # and a news question restates its story where SQuAD's echo one sentence.
-    n_news = sum(a.news for a, _, _ in ranked)
-    boost = max(len(ranked) - n_news, 1) / max(n_news, 1)
-    groups = [(c.features, y.astype(float), boost if a.news else 1.0) for a, c, y in ranked]
-    rank = dict(zip(RANK_FEATURES, _listwise(groups).round(4).tolist(), strict=True))
-    weights = Weights(rank=rank)
-
-    feats, right, news, answerable = [], [], [], []
-    for a, q, c, _ in rows:
-        if not len(c.ids) or q.about:
-            continue
-        d = decide(a.corpus, q, c, weights)
-        if ruled_out(a.corpus, q, d):
-            continue  # the service's rules decide these, not the confidence
-        feats.append([d.features[k] for k in CONFIDENCE_FEATURES])
-        text = " ".join(a.corpus.text(a.corpus.sentences[i]) for i in d.chosen)
-        right.append(a.question.answerable and any(contains(text, x) for x in a.question.answers))
-        news.append(a.news)
-        answerable.append(a.question.answerable)
-    F, r, is_news = np.array(feats), np.array(right), np.array(news)
-    # The news questions weigh as much in all as SQuAD's many: they are what is served.
-    sample = np.where(is_news, max((~is_news).sum(), 1) / max(is_news.sum(), 1), 1.0)
-    mu, sigma = F.mean(axis=0), F.std(axis=0) + 1e-9
-    model = LogisticRegression(C=CONFIDENCE_C, max_iter=2000)
-    model.fit((F - mu) / sigma, r, sample_weight=sample)
-    coef = model.coef_[0] / sigma
-    conf = dict(zip(CONFIDENCE_FEATURES, coef.round(4).tolist(), strict=True))
-    conf["bias"] = round(float(model.intercept_[0] - (model.coef_[0] * mu / sigma).sum()), 4)
-    weights = Weights(rank=rank, confidence=conf)
-
-    probs = np.array(
-        [confidence(dict(zip(CONFIDENCE_FEATURES, f, strict=True)), weights) for f in F]
-    )
-    ans = np.array(answerable) & is_news
-    unans = ~np.array(answerable) & is_news
-    best_t, best_declined = 0.5, -1.0
-    for t in np.arange(0.05, 0.95, 0.01):
-        wrong = float(np.mean(probs[ans] < t)) if ans.any() else 0.0
-        declined = float(np.mean(probs[unans] < t)) if unans.any() else 0.0
-        if wrong <= MAX_WRONG_DECLINE and declined > best_declined:
-            best_t, best_declined = float(t), declined
-    weights = Weights(rank=rank, confidence=conf, threshold=round(best_t, 2))
-    top1 = [bool(y[int(np.argmax(c.scores(rank)))]) for _, _, c, y in rows if y.any()]
-    stats = {
-        "questions": len(rows),
-        "news_questions": int(sum(a.news for a in asked)),
-        "ranking_questions": len(groups),
-        "confidence_questions": len(F),
-        "top1_right_when_retrieved": round(float(np.mean(top1)), 3) if top1 else 0.0,
-        "threshold": weights.threshold,
-        "news_unanswerable_declined": round(best_declined, 3),
-        "news_answerable_wrongly_declined": round(float(np.mean(probs[ans] < best_t)), 3),
-    }
+        rows.append(Described(a.question, a.corpus, q, c, labels, a.news))
+    weights, stats = fit_select(rows, folds(len(rows)))
     return weights, stats, types
 
 

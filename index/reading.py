@@ -29,6 +29,11 @@ class StoreReading:
         return int(row[0])
 
     @storage_errors
+    def chunk_count(self) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        return int(n)
+
+    @storage_errors
     def fingerprints(self) -> dict[str, Fingerprint]:
         """What tells whether each stored document has changed, without reading its text."""
         return {

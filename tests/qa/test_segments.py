@@ -212,6 +212,30 @@ def test_a_corpus_built_in_pieces_answers_as_one_built_whole(store, monkeypatch)
     same_answers(pieces, Corpus.load(store))
 
 
+def test_a_big_archive_is_built_by_a_process_of_its_own(store, monkeypatch):
+    monkeypatch.setattr(building, "APART_CHUNKS", 0)  # every archive counts as big
+
+    def not_here(*args):
+        raise AssertionError("built in the server's process")
+
+    monkeypatch.setattr(segments.Segment, "build", not_here)  # the process imports its own
+    for doc_id, text in ARTICLES.items():
+        write(store, doc_id, text)
+    apart = building.build_in_pieces(store)
+    assert apart.generation == store.generation()
+    assert all(isinstance(p.segment.sentence_vectors, RowFile) for p in apart.live)  # saved
+    monkeypatch.undo()
+    same_answers(apart, Corpus.load(store))
+
+
+def test_an_archive_that_cannot_be_built_apart_is_built_here(store, monkeypatch):
+    monkeypatch.setattr(building, "APART_CHUNKS", 0)
+    monkeypatch.setattr(building, "_build_apart", print)  # sends nothing: the process fails
+    for doc_id, text in ARTICLES.items():
+        write(store, doc_id, text)
+    same_answers(building.build_in_pieces(store), Corpus.load(store))
+
+
 def test_the_pieces_are_read_from_one_generation(store):
     for doc_id in ("a", "b", "c"):
         write(store, doc_id, ARTICLES[doc_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,6 +60,12 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         with contextlib.suppress(IndexProblem):
             qa.ask("Who announced the plan on Monday?")
         metrics.loaded(qa)
+        # What is loaded by now (the app, the models, the index's details) lives as long as
+        # the process: the cyclic collector need not walk it again. Each full collection
+        # walked it all, a pause of 80-100 ms one question in some seventy paid over HTTP
+        # on the BBC index (bench/RESULTS.md). A later generation's objects are freed by
+        # their counts as before, frozen or not.
+        gc.freeze()
         qa.watch(
             settings.reload_seconds,
             on_error=reload_failed,

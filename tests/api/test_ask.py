@@ -182,3 +182,17 @@ def test_the_server_loads_what_a_first_answer_needs_before_the_first_request(
     with TestClient(create_app(Settings(index_dir=seed_index), service=seed_qa)):
         assert features.word_vectors.cache_info().currsize == 1  # loaded at start
         assert len(asked) == 1  # by one question, asked by no client
+
+
+def test_what_the_server_loads_before_its_first_request_is_left_out_of_collections(
+    seed_qa, seed_index
+):
+    import gc
+
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(Settings(index_dir=seed_index), service=seed_qa)):
+            # The index's details, loaded before the app started, are frozen with it.
+            assert gc.get_freeze_count() > len(seed_qa.corpus.documents)
+    finally:
+        gc.unfreeze()

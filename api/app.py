@@ -8,8 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +39,13 @@ from .schemas import (
 from .writes import router as writes
 
 log = logging.getLogger(__name__)
+
+# Threads answering questions at once: one question is embedded (ONNX Runtime, without the
+# interpreter lock) while another is answered (qa.QA.ask_timed, one at a time). More only
+# contend for the interpreter: one worker at concurrency 8 on the BBC index answered 86
+# questions a second through the sync route's pool of threads, 96-102 through two, 80
+# through one (bench/RESULTS.md).
+ANSWERING_THREADS = 2
 
 
 def create_app(settings: Settings | None = None, service: QA | None = None) -> FastAPI:
@@ -100,10 +110,15 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     def qa_of(request: Request) -> QA:
         return request.app.state.qa
 
+    # Questions are answered by at most ANSWERING_THREADS threads; the others wait in the
+    # event loop rather than as threads contending for the interpreter.
+    answering = anyio.CapacityLimiter(ANSWERING_THREADS)
+
     @app.post("/ask", response_model=AskResponse, responses=responses(400, 422, 503))
-    def ask(body: AskRequest, request: Request) -> AskResponse:
+    async def ask(body: AskRequest, request: Request) -> AskResponse:
         filters = body.filters.to_filters() if body.filters else None
-        result, times = qa_of(request).ask_timed(body.question, top_k=body.top_k, filters=filters)
+        asked = partial(qa_of(request).ask_timed, body.question, top_k=body.top_k, filters=filters)
+        result, times = await anyio.to_thread.run_sync(asked, limiter=answering)
         request.state.stages = times
         request.state.outcome = metrics.answered(result, times)
         return AskResponse.model_validate(asdict(result))

@@ -196,3 +196,30 @@ def test_what_the_server_loads_before_its_first_request_is_left_out_of_collectio
             assert gc.get_freeze_count() > len(seed_qa.corpus.documents)
     finally:
         gc.unfreeze()
+
+
+def test_at_most_two_questions_are_answered_at_once(seed_qa, seed_index, monkeypatch):
+    """One is embedded while another is answered; more threads only contend."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    real, at_once, most, lock = seed_qa.ask_timed, [0], [0], threading.Lock()
+
+    def counted(*args, **kwargs):
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.1)
+        with lock:
+            at_once[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(seed_qa, "ask_timed", counted)
+    app = create_app(Settings(index_dir=seed_index), service=seed_qa)
+    with TestClient(app) as c, ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(lambda n: c.post("/ask", json={"question": f"Who? {n}"}).status_code, range(8))
+        )
+    assert codes == [200] * 8
+    assert most[0] == 2

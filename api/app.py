@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
         # walked it all, a pause of 80-100 ms one question in some seventy paid over HTTP
         # on the BBC index (bench/RESULTS.md). A later generation's objects are freed by
         # their counts as before, frozen or not.
+        gc.collect()  # what is garbage already is not frozen with the rest
         gc.freeze()
         qa.watch(
             settings.reload_seconds,

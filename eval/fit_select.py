@@ -8,8 +8,10 @@ and described, and choose the decline threshold on answers from models that neve
 - Threshold: the one that declines the most unanswerable news questions while wrongly
   declining at most MAX_WRONG_DECLINE of the answerable ones, judged out of fold: each
   question's confidence comes from a ranker and a confidence model fitted on the other
-  folds, as a new question's will. In sample, both models are right more often than on
-  questions they never saw, and a threshold chosen there declines too little.
+  folds. In sample, both models are right more often than on questions they never saw,
+  and a threshold chosen there declines too little. (The answer types the features read
+  come from the one model fitted on every question, so the estimate is still a little
+  kind; types cross-fitted too were tried and not landed: bench/RESULTS.md.)
 """
 
 from __future__ import annotations

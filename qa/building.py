@@ -11,6 +11,8 @@ A big archive (APART_CHUNKS or more) is built in a process of its own, which sav
 pieces; the server then opens them as a warm start does. Built in the server's process, a
 million chunks left it 1.2 GB of heap after its pieces were joined, against 0.4 GB for a
 start that opens saved segments: the building's own objects and the holes they left.
+(As with any spawned process, a script that starts a service must keep its own work under
+`if __name__ == "__main__":`, or the building process runs it again.)
 
 Processes starting on one folder (the workers of `qa serve --workers N`) build it one at a
 time: the first builds and saves it, and the others, waiting meanwhile, open what it saved
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -29,7 +33,7 @@ from index import Store
 
 from . import saved
 from .corpus import Corpus
-from .memory import give_back_memory
+from .memory import c_library, give_back_memory
 from .segments import Live, Segment
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,7 @@ PIECE_CHUNKS = 200_000
 # An archive of this many chunks or more is built in a process of its own (as big merges
 # are, merger.py): a process takes 0.4 s to start and import what it needs.
 APART_CHUNKS = 100_000
+PR_SET_PDEATHSIG = 1  # prctl's option (Linux)
 
 
 def loaded(store: Store, kept: Callable[[Corpus], Corpus]) -> tuple[Corpus, bool]:
@@ -60,10 +65,12 @@ def build_in_pieces(store: Store) -> Corpus:
     kept in memory where it cannot be written): built by a process of its own when the
     archive is big, else here."""
     built = None
-    if store.chunk_count() >= APART_CHUNKS:
+    if store.chunk_count() >= APART_CHUNKS and _writable(store.dir / saved.FOLDER):
         try:
             built = _built_apart(store)
-        except Exception as e:  # the folder cannot be written to, say: build it here
+        except Stopped:
+            raise  # by a signal (Ctrl-C reaches both processes): the start is called off
+        except Exception as e:  # a failure of its own: build it here
             log.warning("building the index apart failed (%s); building it here", e)
     generation, live = built or _built_here(store)
     # Read after the pieces, as Corpus.load reads it after its snapshot.
@@ -82,6 +89,20 @@ def _built_here(store: Store) -> tuple[int, tuple[Live, ...]]:
         live.append(Live(segment))
         ids = (segment.end_chunk, segment.end_sentence)
     return generation, tuple(live)
+
+
+def _writable(folder: Path) -> bool:
+    """Whether pieces can be saved in ``folder`` (the building process saves every piece;
+    where it cannot, they are built here and kept in memory)."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+class Stopped(RuntimeError):
+    """The building process was ended by a signal."""
 
 
 def _kept(segment: Segment, store: Store) -> Segment:
@@ -106,6 +127,8 @@ def _built_apart(store: Store) -> tuple[int, tuple[Live, ...]]:
     finally:
         receive.close()
         process.join()
+    if process.exitcode is not None and process.exitcode < 0:
+        raise Stopped(f"the building process was ended by signal {-process.exitcode}")
     if not isinstance(answer, tuple) or process.exitcode != 0:
         raise RuntimeError(f"the building process failed ({answer or process.exitcode})")
     generation, names = answer
@@ -114,7 +137,8 @@ def _built_apart(store: Store) -> tuple[int, tuple[Live, ...]]:
 
 def _build_apart(send: Connection, index_dir: Path, model: str, dim: int) -> None:
     """The building process: every piece built and saved; it sends back the generation
-    and the pieces' names, or what failed."""
+    and the pieces' names, or what failed. It ends with the process that started it."""
+    _end_with_parent()
     try:
         store = Store(index_dir, model, dim, create=False)
         try:
@@ -128,3 +152,12 @@ def _build_apart(send: Connection, index_dir: Path, model: str, dim: int) -> Non
     except Exception as e:
         send.send(f"{type(e).__name__}: {e}")
         raise
+
+
+def _end_with_parent() -> None:
+    """Have the kernel end this process when the thread that started it ends (Linux's
+    PR_SET_PDEATHSIG): a server killed while its archive is built leaves no process
+    building it still, beside the one its restart starts."""
+    libc = c_library()
+    if libc is not None and hasattr(libc, "prctl"):
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -29,7 +29,7 @@ FILE_RESIDENT_MB = 768
 
 
 @lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL | None:
+def c_library() -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL("libc.so.6", use_errno=True)
     except OSError:
@@ -39,7 +39,7 @@ def _libc() -> ctypes.CDLL | None:
 def give_back_memory() -> None:
     """Return the memory an old generation freed to the system (glibc keeps freed pages
     otherwise, and a server's resident size creeps up by a few MB a reload)."""
-    libc = _libc()
+    libc = c_library()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
 
@@ -47,7 +47,7 @@ def give_back_memory() -> None:
 def share_malloc_arenas(n: int = SERVER_ARENAS) -> None:
     """Let the threads this process starts from now on share at most ``n`` malloc arenas
     (call it before starting them)."""
-    libc = _libc()
+    libc = c_library()
     if libc is not None and hasattr(libc, "mallopt"):
         libc.mallopt(M_ARENA_MAX, n)
 
@@ -68,7 +68,7 @@ def drop_mapped_pages(folder: Path) -> int:
     ``folder`` out of its memory; returns the bytes of the mappings advised. The page cache
     keeps them: touching one again maps it back without reading the disk, and the kernel
     may drop it from the cache as memory allows. Mappings a process writes are left."""
-    libc = _libc()
+    libc = c_library()
     if libc is None or not hasattr(libc, "madvise"):
         return 0
     prefix = f"{Path(folder).resolve()}/"

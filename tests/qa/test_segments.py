@@ -2,6 +2,8 @@
 afresh does (the oracle); small segments are merged; graph search finds what a scan finds."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -233,6 +235,30 @@ def test_an_archive_that_cannot_be_built_apart_is_built_here(store, monkeypatch)
     monkeypatch.setattr(building, "_build_apart", print)  # sends nothing: the process fails
     for doc_id, text in ARTICLES.items():
         write(store, doc_id, text)
+    same_answers(building.build_in_pieces(store), Corpus.load(store))
+
+
+def _ends_by_signal(*args):
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_an_archive_whose_building_process_is_ended_by_a_signal_is_not_built(store, monkeypatch):
+    monkeypatch.setattr(building, "APART_CHUNKS", 0)
+    monkeypatch.setattr(building, "_build_apart", _ends_by_signal)  # as Ctrl-C would
+    write(store, "a", ARTICLES["a"])
+    with pytest.raises(building.Stopped):
+        building.build_in_pieces(store)
+
+
+def test_an_archive_in_a_folder_it_cannot_save_to_is_built_here_at_once(store, monkeypatch):
+    monkeypatch.setattr(building, "APART_CHUNKS", 0)
+    monkeypatch.setattr(building, "_writable", lambda folder: False)
+
+    def not_apart(store):
+        raise AssertionError("built apart, to be built again here")
+
+    monkeypatch.setattr(building, "_built_apart", not_apart)
+    write(store, "a", ARTICLES["a"])
     same_answers(building.build_in_pieces(store), Corpus.load(store))
 
 

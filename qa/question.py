@@ -29,9 +29,12 @@ _ASKING = re.compile(
 
 
 # What a question asks for is the phrase after its question word ("What net profit did…",
-# "Which London theatre…", "How many quarries…"), up to its verb or a preposition.
+# "Which London theatre…", "How many quarries…"), up to its verb or a preposition. Only
+# the first question word is read: a later one opens a clause ("…the firm which hired…").
+_FIRST_ASKING = re.compile(r"\b(?:what|which|whose|who|whom|when|where|why|how)\b", re.I)
 _ASKS_FOR = re.compile(
-    r"\b(?:what|which|whose|how (?:much|many))\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|a|an)\s+)?(.*)",
+    r"(?:what(?:['’]s)?|which|whose|how (?:much|many))\s+(?:(?:is|was|are|were)\s+)?"
+    r"(?:(?:the|a|an)\s+)?(.*)",
     re.I,
 )
 _PHRASE_ENDS = frozenset(
@@ -113,14 +116,15 @@ def asked_for(text: str) -> tuple[str, ...]:
     profit" of "What net profit did Lufthansa report?", "theatre" of "At which London
     theatre…". Names (capitalised), figures, possessives and form words ("the name of")
     are left out: the answer stands in for them."""
-    m = _ASKS_FOR.search(text)
+    first = _FIRST_ASKING.search(text)
+    m = _ASKS_FOR.match(text, first.start()) if first else None
     if not m:
         return ()
     words: list[str] = []
     for token in re.findall(r"[\w'’-]+", m.group(1))[:6]:
         low = token.lower()
-        if low in _PHRASE_ENDS or (low.endswith("ed") and len(low) > 4):
-            break  # its verb or a preposition: the phrase has ended
+        if low in _PHRASE_ENDS or (len(low) > 3 and low.endswith("ed") and low[-3] != "e"):
+            break  # its verb ("died", not "speed") or a preposition: the phrase has ended
         if token[0].isupper() or token[0].isdigit() or low.endswith(("'s", "’s")):
             continue
         words += [w for w in re.findall(r"[a-z]+", low) if len(w) > 1 and w not in _FORM_WORDS]

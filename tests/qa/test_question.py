@@ -86,6 +86,10 @@ def test_a_paraphrase_counts_by_word_closeness(qa):
         ("What was Germany's official jobless total in January?", ("official", "jobless", "total")),
         ("What is the name of the ship?", ()),  # a form word: the answer stands for it
         ("Who is the mayor of Vigo?", ()),
+        ("What's the jobless total?", ("jobless", "total")),
+        ("Who runs the firm which the council hired?", ()),  # a clause's, not the question's
+        ("How many people died in the fire?", ()),  # "died" ends it
+        ("What speed did the train reach?", ("speed",)),  # "speed" is no verb
     ],
 )
 def test_what_a_question_asks_for_is_its_question_words_phrase(question, expected):

@@ -226,6 +226,12 @@ class Merging:
             process.terminate()
 
     def merged(self) -> None:
-        """Wait until no merge is under way (tests, benchmarks)."""
-        while (thread := self._merging) is not None:
+        """Wait until no merge is under way (tests, benchmarks). Read under the lock: a
+        merge ending starts the next (a join asked for meanwhile) within the same hold,
+        and read without it, the moment between the two looked like no merge at all."""
+        while True:
+            with self._lock:
+                thread = self._merging
+            if thread is None:
+                return
             thread.join()

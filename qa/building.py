@@ -11,8 +11,6 @@ A big archive (APART_CHUNKS or more) is built in a process of its own, which sav
 pieces; the server then opens them as a warm start does. Built in the server's process, a
 million chunks left it 1.2 GB of heap after its pieces were joined, against 0.4 GB for a
 start that opens saved segments: the building's own objects and the holes they left.
-(As with any spawned process, a script that starts a service must keep its own work under
-`if __name__ == "__main__":`, or the building process runs it again.)
 
 Processes starting on one folder (the workers of `qa serve --workers N`) build it one at a
 time: the first builds and saves it, and the others, waiting meanwhile, open what it saved
@@ -22,28 +20,25 @@ rather than build the same again (at a million chunks, six minutes and 4.8 GB ea
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from index import Store
 
 from . import saved
+from .apart import Apart
 from .corpus import Corpus
-from .memory import c_library, give_back_memory
+from .memory import give_back_memory
 from .segments import Live, Segment
 
 log = logging.getLogger(__name__)
 
 # Five pieces at a million chunks, one size tier short of a merge (merging.py).
 PIECE_CHUNKS = 200_000
-# An archive of this many chunks or more is built in a process of its own (as big merges
-# are, merger.py): a process takes 0.4 s to start and import what it needs.
+# An archive of this many chunks or more is built in a process of its own (apart.py), as
+# big merges are.
 APART_CHUNKS = 100_000
-PR_SET_PDEATHSIG = 1  # prctl's option (Linux)
 
 
 def loaded(store: Store, kept: Callable[[Corpus], Corpus]) -> tuple[Corpus, bool]:
@@ -112,52 +107,29 @@ def _kept(segment: Segment, store: Store) -> Segment:
 
 
 def _built_apart(store: Store) -> tuple[int, tuple[Live, ...]]:
-    """``_built_here`` run by a spawned process, which saves every piece in the index
-    folder; the pieces are opened here from their files."""
-    spawn = multiprocessing.get_context("spawn")  # forking a threaded process is unsafe
-    receive, send = spawn.Pipe(duplex=False)
-    args = (send, store.dir, store.model, store.dim)
-    process = spawn.Process(target=_build_apart, args=args, name="qa-build", daemon=True)
-    process.start()
-    send.close()  # the child's end: when it exits, receive sees the end
-    try:
-        answer = receive.recv()
-    except EOFError:
-        answer = None
-    finally:
-        receive.close()
-        process.join()
-    if process.exitcode is not None and process.exitcode < 0:
-        raise Stopped(f"the building process was ended by signal {-process.exitcode}")
-    if not isinstance(answer, tuple) or process.exitcode != 0:
-        raise RuntimeError(f"the building process failed ({answer or process.exitcode})")
+    """``_built_here`` run by a process of its own (apart.py), which saves every piece in
+    the index folder; the pieces are opened here from their files."""
+    apart = Apart(_build_apart, (store.dir, store.model, store.dim), "qa-build")
+    apart.start()
+    answer = apart.answer()
+    exitcode = apart.process.exitcode
+    if exitcode is not None and exitcode < 0:
+        raise Stopped(f"the building process was ended by signal {-exitcode}")
+    if not isinstance(answer, tuple) or exitcode != 0:
+        raise RuntimeError(f"the building process failed ({answer or exitcode})")
     generation, names = answer
     return generation, tuple(Live(saved.opened(store.dir, name)) for name in names)
 
 
-def _build_apart(send: Connection, index_dir: Path, model: str, dim: int) -> None:
-    """The building process: every piece built and saved; it sends back the generation
-    and the pieces' names, or what failed. It ends with the process that started it."""
-    _end_with_parent()
+def _build_apart(index_dir: Path, model: str, dim: int) -> tuple[int, list[str]]:
+    """In the building process: every piece built and saved; the generation and the
+    pieces' names."""
+    store = Store(index_dir, model, dim, create=False)
     try:
-        store = Store(index_dir, model, dim, create=False)
-        try:
-            generation, live = _built_here(store)
-        finally:
-            store.close()
-        segments = [p.segment for p in live]
-        if not all(saved.is_saved(s, index_dir) for s in segments):
-            raise OSError(f"the pieces could not be saved in {index_dir}")
-        send.send((generation, [s.name for s in segments]))
-    except Exception as e:
-        send.send(f"{type(e).__name__}: {e}")
-        raise
-
-
-def _end_with_parent() -> None:
-    """Have the kernel end this process when the thread that started it ends (Linux's
-    PR_SET_PDEATHSIG): a server killed while its archive is built leaves no process
-    building it still, beside the one its restart starts."""
-    libc = c_library()
-    if libc is not None and hasattr(libc, "prctl"):
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        generation, live = _built_here(store)
+    finally:
+        store.close()
+    segments = [p.segment for p in live]
+    if not all(saved.is_saved(s, index_dir) for s in segments):
+        raise OSError(f"the pieces could not be saved in {index_dir}")
+    return generation, [s.name for s in segments]

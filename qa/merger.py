@@ -18,16 +18,15 @@ a process takes 0.4 s to start and import what it needs.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from index import Store
 
 from . import saved
+from .apart import Apart
 from .corpus import Corpus
 from .memory import give_back_memory
 from .merging import merge, merge_policy, next_ids
@@ -87,27 +86,22 @@ def run_saved(planned: Planned, index_dir: Path) -> Segment:
 
 
 def _merge_apart(
-    send: Connection,
     index_dir: Path,
     names: list[str],
     dead: list[list[str]],
     first_chunk: int,
     first_sentence: int,
-) -> None:
-    """The merging process: the saved segments ``names`` (with the articles ``dead`` in
-    each) merged and saved; it sends back the merged segment's name, or what failed."""
-    try:
-        parts = tuple(
-            Live(saved.opened(index_dir, name), frozenset(d))
-            for name, d in zip(names, dead, strict=True)
-        )
-        merged = run_saved(Planned(parts, first_chunk, first_sentence), index_dir)
-        if not saved.is_saved(merged, index_dir):
-            raise OSError(f"the merged segment could not be saved in {index_dir}")
-        send.send(merged.name)
-    except Exception as e:
-        send.send(f"{type(e).__name__}: {e}")
-        raise
+) -> str:
+    """In the merging process: the saved segments ``names`` (with the articles ``dead`` in
+    each) merged and saved; the merged segment's name."""
+    parts = tuple(
+        Live(saved.opened(index_dir, name), frozenset(d))
+        for name, d in zip(names, dead, strict=True)
+    )
+    merged = run_saved(Planned(parts, first_chunk, first_sentence), index_dir)
+    if not saved.is_saved(merged, index_dir):
+        raise OSError(f"the merged segment could not be saved in {index_dir}")
+    return merged.name
 
 
 def swap_in(corpus: Corpus, planned: Planned, merged: Segment) -> Corpus | None:
@@ -187,34 +181,26 @@ class Merging:
         give_back_memory()
 
     def merge_apart(self, job: Planned, index_dir: Path) -> Segment | None:
-        """``job`` (of saved segments) merged and saved by a process of its own, and
-        opened here; None if the service stopped it."""
-        spawn = multiprocessing.get_context("spawn")  # forking a threaded process is unsafe
-        receive, send = spawn.Pipe(duplex=False)
+        """``job`` (of saved segments) merged and saved by a process of its own (apart.py),
+        and opened here; None if the service stopped it."""
         names = [p.segment.name for p in job.parts]
         dead = [sorted(p.dead) for p in job.parts]
-        args = (send, index_dir, names, dead, job.first_chunk, job.first_sentence)
-        process = spawn.Process(target=_merge_apart, args=args, name="qa-merge", daemon=True)
+        args = (index_dir, names, dead, job.first_chunk, job.first_sentence)
+        apart = Apart(_merge_apart, args, "qa-merge")
+        with self._lock:
+            if self._stop.is_set():
+                apart.close()
+                return None
+            apart.start()
+            self._merge_process = apart.process
         try:
-            with self._lock:
-                if self._stop.is_set():
-                    return None
-                process.start()
-                self._merge_process = process
-            send.close()  # the child's end: when it exits, receive sees the end
-            answer = receive.recv()
-        except EOFError:
-            answer = None
+            answer = apart.answer()
         finally:
-            send.close()
-            receive.close()
-            if self._merge_process is not None:
-                process.join()
-                self._merge_process = None
+            self._merge_process = None
         if self._stop.is_set():
             return None
-        if not isinstance(answer, str) or process.exitcode != 0:
-            raise RuntimeError(f"the merging process failed ({answer or process.exitcode})")
+        if not isinstance(answer, str) or apart.process.exitcode != 0:
+            raise RuntimeError(f"the merging process failed ({answer or apart.process.exitcode})")
         return saved.opened(index_dir, answer)
 
     def stop_merging(self) -> None:

@@ -31,6 +31,16 @@ def notice(store: Store, n: int, extra: str = "") -> None:
     write(store, f"n{n}", f"Notice {n}\n\nThe town hall held meeting number {n} on Monday.{extra}")
 
 
+def another_index_in_place(store: Store) -> Store:
+    """Another index put in ``store``'s folder (a rebuild, a restore), with nothing saved;
+    the caller closes it."""
+    shutil.rmtree(store.dir)
+    other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+    for doc_id, text in ARTICLES.items():
+        write(other, doc_id, text)
+    return other
+
+
 def held_merges(monkeypatch) -> tuple[threading.Event, threading.Event]:
     """Merges made to wait: the first event is set when one begins, and it goes on once
     the second is set."""
@@ -179,12 +189,8 @@ def test_an_index_put_in_the_folders_place_is_joined_from_its_pieces(store, monk
     notice(store, 0)
     qa = QA(store.dir, embedder=FakeEmbedder())
     try:
-        # Another index in its place (a rebuild, a restore), with nothing saved.
-        shutil.rmtree(store.dir)
-        other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+        other = another_index_in_place(store)
         try:
-            for doc_id, text in ARTICLES.items():
-                write(other, doc_id, text)
             assert qa.refresh()
             qa.merged()
             assert len(qa.corpus.live) == 1
@@ -232,11 +238,8 @@ def test_an_index_put_in_place_during_a_merge_is_joined_after_it(store, monkeypa
         notice(store, 1)
         qa.refresh()
         assert running.wait(30)  # merging the two segments
-        shutil.rmtree(store.dir)
-        other = Store(store.dir, FakeEmbedder.name, FakeEmbedder.dim)
+        other = another_index_in_place(store)
         try:
-            for doc_id, text in ARTICLES.items():
-                write(other, doc_id, text)
             assert qa.refresh()  # built in pieces, while the old merge still runs
             release.set()
             qa.merged()

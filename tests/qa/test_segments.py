@@ -232,7 +232,7 @@ def test_a_big_archive_is_built_by_a_process_of_its_own(store, monkeypatch):
 
 def test_an_archive_that_cannot_be_built_apart_is_built_here(store, monkeypatch):
     monkeypatch.setattr(building, "APART_CHUNKS", 0)
-    monkeypatch.setattr(building, "_build_apart", print)  # sends nothing: the process fails
+    monkeypatch.setattr(building, "_build_apart", print)  # answers None: the process failed
     for doc_id, text in ARTICLES.items():
         write(store, doc_id, text)
     same_answers(building.build_in_pieces(store), Corpus.load(store))

@@ -157,6 +157,7 @@ def test_the_collection_lists_sorts_and_searches(page, server):
     rows = page.locator("table.documents tbody tr")
     assert rows.count() == len(api)
     page.get_by_role("link", name="Title").click()
+    page.wait_for_url("**sort=title**")  # the click only starts the page's loading
     titles = page.locator("table.documents tbody td:first-child").all_text_contents()
     assert titles == sorted((d["title"] for d in api), key=str.lower)
     page.get_by_label("Search titles and outlets").fill("cnn")

@@ -182,6 +182,14 @@ class Following(Merging):
     def writable(self) -> bool:
         return self.store.writable()
 
+    def bound_mapped_pages(self) -> None:
+        """Past FILE_RESIDENT_MB of resident file-backed memory, drop this process's pages
+        of the index files (memory.py). Called after every answer as well as by the
+        watcher: a page a question touches maps its whole folio of the page cache, and at
+        1M chunks a second of questions mapped over a GB between the watcher's looks."""
+        if file_resident_mb() > FILE_RESIDENT_MB:
+            drop_mapped_pages(self.store.dir)
+
     def watch(
         self,
         every: float = 1.0,
@@ -207,8 +215,7 @@ class Following(Merging):
                 owned, was = self._owner.owns(), owned
                 if owned and not was:
                     self.merge_later()
-                if file_resident_mb() > FILE_RESIDENT_MB:
-                    drop_mapped_pages(self.store.dir)
+                self.bound_mapped_pages()
 
         self._watcher = threading.Thread(target=loop, name="index-watcher", daemon=True)
         self._watcher.start()

@@ -22,10 +22,14 @@ M_ARENA_MAX = -8  # mallopt's parameter number (glibc's malloc.h)
 # (bench/scale.py bbc), with no fewer answers a second at concurrency 8.
 SERVER_ARENAS = 2
 # Past this much resident file-backed memory (mapped index files and libraries), a
-# serving process drops its resident pages of the index files: at 1M chunks, questions
-# touch more of the graphs and per-row arrays as they come (file pages alone 1.3 GB after
-# 404 questions, on top of 1.5 GB of the process's own).
-FILE_RESIDENT_MB = 768
+# serving process drops its resident pages of the index files. A question touching a page
+# maps that page's whole folio of the page cache: at 1M chunks the first question mapped
+# 689 MB of the dense graph (a 1,041 MB file), 20 more took the index files to 1.3 GB, on
+# top of 417 MB of the process's own. Bounded at 768 MB, less than the graph alone, the
+# graph was dropped and mapped back over and over (`QA.ask` p50 21.0 ms, 16.1 unbounded).
+# Bounded here, the graph stays in: over 200 questions, a peak of 2.0 GB and 1.4 GB at
+# the end, against 2.2 GB at both unbounded, for p50 17.4-17.7 ms against 16.6-16.8.
+FILE_RESIDENT_MB = 1536
 
 
 @lru_cache(maxsize=1)

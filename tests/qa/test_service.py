@@ -89,3 +89,23 @@ def test_a_question_is_embedded_while_another_is_answered(tmp_path, monkeypatch)
     finally:
         qa.close()
         store.close()
+
+
+def test_an_answer_drops_the_index_files_pages_past_the_bound(tmp_path, monkeypatch):
+    from qa import following
+
+    store = Store(tmp_path / "index", FakeEmbedder.name, FakeEmbedder.dim)
+    write(store, "a", ARTICLES["a"])
+    qa = QA(store.dir, embedder=FakeEmbedder())  # no watcher: the answer itself looks
+    dropped: list = []
+    monkeypatch.setattr(following, "drop_mapped_pages", dropped.append)
+    try:
+        monkeypatch.setattr(following, "FILE_RESIDENT_MB", 1e9)
+        qa.ask("storm harbour")
+        assert dropped == []
+        monkeypatch.setattr(following, "FILE_RESIDENT_MB", -1)
+        qa.ask("storm harbour")
+        assert dropped == [qa.store.dir]
+    finally:
+        qa.close()
+        store.close()

@@ -111,9 +111,10 @@ def create_app(settings: Settings | None = None, service: QA | None = None) -> F
     def qa_of(request: Request) -> QA:
         return request.app.state.qa
 
-    # Questions are answered by at most ANSWERING_THREADS threads; the others wait in the
-    # event loop rather than as threads contending for the interpreter.
-    answering = anyio.CapacityLimiter(ANSWERING_THREADS)
+    # Questions, from here and from the web page (pages.py), are answered by at most
+    # ANSWERING_THREADS threads; the others wait in the event loop rather than as threads
+    # contending for the interpreter.
+    app.state.answering = answering = anyio.CapacityLimiter(ANSWERING_THREADS)
 
     @app.post("/ask", response_model=AskResponse, responses=responses(400, 422, 503))
     async def ask(body: AskRequest, request: Request) -> AskResponse:

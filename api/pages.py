@@ -8,9 +8,11 @@ so Enter asks and every answer, filter and citation has a link that can be share
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
@@ -62,7 +64,7 @@ def _qa(request: Request) -> QA:
 
 
 @router.get("/", response_class=HTMLResponse)
-def ask_page(
+async def ask_page(
     request: Request,
     question: Annotated[str, Query(max_length=MAX_QUESTION_CHARS)] = "",
     outlet: Annotated[list[str] | None, Query()] = None,
@@ -70,12 +72,26 @@ def ask_page(
     published_to: Annotated[str | None, Query(alias="to")] = None,
     doc: str | None = None,
 ) -> HTMLResponse:
-    """The question box; with a question, its answer under the filters given."""
-    qa = _qa(request)
+    """The question box; with a question, its answer under the filters given. Built by the
+    threads that answer POST /ask (app.py, ANSWERING_THREADS), in turn with its questions."""
+    page = partial(
+        _ask_page, _qa(request), question, outlet or [], published_from, published_to, doc
+    )
+    return await anyio.to_thread.run_sync(page, limiter=request.app.state.answering)
+
+
+def _ask_page(
+    qa: QA,
+    question: str,
+    outlets: list[str],
+    published_from: str | None,
+    published_to: str | None,
+    doc: str | None,
+) -> HTMLResponse:
     documents = qa.corpus.details  # titles and outlets: no text is read
     form = {
         "q": question,
-        "outlets": outlet or [],
+        "outlets": outlets,
         "from": published_from,
         "to": published_to,
         "doc": doc,
@@ -89,7 +105,7 @@ def ask_page(
     }
     status = 200
     try:
-        filters = _filters(outlet or [], published_from, published_to, doc)
+        filters = _filters(outlets, published_from, published_to, doc)
         context["filtered"] = not filters.empty
         if question.strip():
             result = qa.ask(question, filters=filters)

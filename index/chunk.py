@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -51,14 +52,46 @@ def chunk(article: Article, size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP
     return out
 
 
+# pysbd keeps a quotation whole, so a quotation mark left open runs one "sentence" on to
+# the paragraph's end: in the BBC collection, 147 of 39,098 sentences over 400 characters,
+# the longest 1,452, quoting several sentences each. A sentence this long that holds a
+# double quotation mark is cut again with those marks blanked out (the same length, so its
+# offsets hold), which pysbd reads as plain sentences.
+LONG_SENTENCE = 300
+_QUOTES = str.maketrans({'"': " ", "\u201c": " ", "\u201d": " "})
+
+
+def _pieces(line: str) -> Iterator[str]:
+    """The sentences pysbd reads in ``line``, a long one with its quotes blanked out."""
+    for piece in _segmenter().segment(line):
+        text = piece.sent
+        if len(text.strip()) <= LONG_SENTENCE or text == text.translate(_QUOTES):
+            yield text
+            continue
+        blanked, cursor = text.translate(_QUOTES), 0
+        for part in _segmenter().segment(blanked):
+            plain = part.sent.strip()
+            at = blanked.find(plain, cursor) if plain else -1
+            if at < 0:
+                continue
+            end = at + len(plain)
+            # The quotation marks at its edges belong to it.
+            while at > cursor and text[at - 1] in '"\u201c':
+                at -= 1
+            while end < len(text) and text[end] in '"\u201d':
+                end += 1
+            cursor = end
+            yield text[at:end]
+
+
 def sentences(article: Article) -> list[Sentence]:
     """Every sentence of the story, each within one paragraph."""
     out: list[Sentence] = []
     for block in article.body:
         line = article.text[block.start : block.end]
         cursor = 0
-        for piece in _segmenter().segment(line):
-            text = piece.sent.strip()
+        for piece in _pieces(line):
+            text = piece.strip()
             if not text:
                 continue
             # pysbd's spans can drift on repeated text; find each sentence from the cursor.

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index import BadArticle, parse, read_article
-from index.chunk import chunk, sentences
+from index.chunk import LONG_SENTENCE, chunk, sentences
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -23,6 +23,8 @@ _words = st.sampled_from(
         "would",
         "resume",
         "“soon,”",
+        '"We',
+        'agree."',
         "and",
         "—",
         "in",
@@ -79,3 +81,20 @@ def test_sentences_split_on_abbreviations_correctly():
         "The U.S. envoy met Dr. Smith on Jan. 31 in Caracas.",
         "They spoke for two hours.",
     ]
+
+
+def test_a_quotation_left_open_does_not_run_the_paragraph_into_one_sentence():
+    quoted = " ".join(
+        f"Point {n} of what the minister told the committee took a while." for n in range(6)
+    )
+    paragraph = f'The minister said: "{quoted} The vote came later. "It was close," she said.'
+    article = parse(f"A headline for the test\n\n{paragraph}\n", "doc")
+    found = sentences(article)
+    for s in found:
+        assert article.text[s.start : s.end] == s.text
+    assert max(len(s.text) for s in found) <= LONG_SENTENCE
+    assert (
+        found[0].text
+        == 'The minister said: "Point 0 of what the minister told the committee took a while.'
+    )
+    assert found[-1].text == '"It was close," she said.'

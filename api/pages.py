@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
-from qa import QA, BadFilters, Filters
+from qa import QA, Answer, BadFilters, Filters
 
 from .schemas import MAX_QUESTION_CHARS
 from .views import SORTS, confidence_words, plain_reason, sort_documents
@@ -72,53 +72,49 @@ async def ask_page(
     published_to: Annotated[str | None, Query(alias="to")] = None,
     doc: str | None = None,
 ) -> HTMLResponse:
-    """The question box; with a question, its answer under the filters given. Built by the
-    threads that answer POST /ask (app.py, ANSWERING_THREADS), in turn with its questions."""
-    page = partial(
-        _ask_page, _qa(request), question, outlet or [], published_from, published_to, doc
-    )
-    return await anyio.to_thread.run_sync(page, limiter=request.app.state.answering)
-
-
-def _ask_page(
-    qa: QA,
-    question: str,
-    outlets: list[str],
-    published_from: str | None,
-    published_to: str | None,
-    doc: str | None,
-) -> HTMLResponse:
-    documents = qa.corpus.details  # titles and outlets: no text is read
+    """The question box; with a question, its answer under the filters given. The question
+    is answered by the threads that answer POST /ask (app.py, ANSWERING_THREADS), in turn
+    with theirs; the page is built in a thread of its own."""
+    qa = _qa(request)
     form = {
         "q": question,
-        "outlets": outlets,
+        "outlets": outlet or [],
         "from": published_from,
         "to": published_to,
         "doc": doc,
     }
+    result, error, filtered = None, None, False
+    try:
+        filters = _filters(outlet or [], published_from, published_to, doc)
+        filtered = not filters.empty
+        if question.strip():
+            asked = partial(qa.ask, question, filters=filters)
+            result = await anyio.to_thread.run_sync(asked, limiter=request.app.state.answering)
+    except BadFilters as e:
+        error, filtered = str(e), True
+    page = partial(_ask_page, qa, form, result, error, filtered)
+    return await anyio.to_thread.run_sync(page)
+
+
+def _ask_page(
+    qa: QA, form: dict[str, Any], result: Answer | None, error: str | None, filtered: bool
+) -> HTMLResponse:
+    documents = qa.corpus.details  # titles and outlets: no text is read
     context: dict[str, Any] = {
         "form": form,
         "outlets": sorted({d.outlet for d in documents.values() if d.outlet}, key=str.lower),
         "articles": sorted(documents.values(), key=lambda d: d.title.lower()),
-        "result": None,
-        "error": None,
+        "result": result,
+        "error": error,
+        "filtered": filtered,
     }
-    status = 200
-    try:
-        filters = _filters(outlets, published_from, published_to, doc)
-        context["filtered"] = not filters.empty
-        if question.strip():
-            result = qa.ask(question, filters=filters)
-            context.update(
-                result=result,
-                documents=documents,
-                confidence=confidence_words(result.confidence, result.answerable),
-                reason=plain_reason(result.reason),
-            )
-    except BadFilters as e:
-        context.update(error=str(e), filtered=True)
-        status = 422
-    return _render("ask.html", status, **context)
+    if result is not None:
+        context.update(
+            documents=documents,
+            confidence=confidence_words(result.confidence, result.answerable),
+            reason=plain_reason(result.reason),
+        )
+    return _render("ask.html", 422 if error else 200, **context)
 
 
 @router.get("/articles/{doc_id}", response_class=HTMLResponse)

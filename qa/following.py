@@ -20,7 +20,7 @@ from index import IndexBusy, IndexMissing, IndexProblem, Store
 from . import saved
 from .building import loaded
 from .corpus import Corpus
-from .memory import FILE_RESIDENT_MB, drop_mapped_pages, file_resident_mb, give_back_memory
+from .memory import FILE_RESIDENT_MB, drop_pages, file_resident_mb, give_back_memory
 from .merger import Merging
 
 
@@ -184,11 +184,13 @@ class Following(Merging):
 
     def bound_mapped_pages(self) -> None:
         """Past FILE_RESIDENT_MB of resident file-backed memory, drop this process's pages
-        of the index files (memory.py). Called after every answer as well as by the
-        watcher: a page a question touches maps its whole folio of the page cache, and at
-        1M chunks a second of questions mapped over a GB between the watcher's looks."""
+        of the served segments' array files (memory.py). Called after every answer as well
+        as by the watcher: a page a question touches maps its whole folio of the page
+        cache, and at 1M chunks a second of questions mapped over a GB between the
+        watcher's looks. The dense graphs (FAISS maps them itself) stay resident."""
         if file_resident_mb() > FILE_RESIDENT_MB:
-            drop_mapped_pages(self.store.dir)
+            corpus = self.corpus  # held: its segments' files stay mapped while advised
+            drop_pages(m for part in corpus.live for m in part.segment.mapped)
 
     def watch(
         self,

@@ -22,13 +22,12 @@ M_ARENA_MAX = -8  # mallopt's parameter number (glibc's malloc.h)
 # (bench/scale.py bbc), with no fewer answers a second at concurrency 8.
 SERVER_ARENAS = 2
 # Past this much resident file-backed memory (mapped index files and libraries), a
-# serving process drops its resident pages of the index files. A question touching a page
-# maps that page's whole folio of the page cache: at 1M chunks the first question mapped
-# 689 MB of the dense graph (a 1,041 MB file), 20 more took the index files to 1.3 GB, on
-# top of 417 MB of the process's own. Bounded at 768 MB, less than the graph alone, the
-# graph was dropped and mapped back over and over (`QA.ask` p50 21.0 ms, 16.1 unbounded).
-# Bounded here, the graph stays in: over 200 questions, a peak of 2.0 GB and 1.4 GB at
-# the end, against 2.2 GB at both unbounded, for p50 17.4-17.7 ms against 16.6-16.8.
+# serving process drops its resident pages of the index files' arrays. A question touching
+# a page maps that page's whole folio of the page cache: at 1M chunks the first question
+# mapped 689 MB of the dense graph (a 1,041 MB file, which FAISS maps and which stays
+# resident), 20 more took the index files to 1.3 GB, on top of 417 MB of the process's
+# own. Bounded here, after every answer: over 200 questions a peak of 2.0 GB and 1.7-1.9
+# GB at the end, against 2.2 GB at both unbounded, with p50 no slower (bench/RESULTS.md).
 FILE_RESIDENT_MB = 1536
 
 
@@ -67,28 +66,20 @@ def file_resident_mb() -> float:
     return 0.0
 
 
-def drop_mapped_pages(folder: Path) -> int:
-    """Take this process's resident pages of its read-only mappings of files under
-    ``folder`` out of its memory; returns the bytes of the mappings advised. The page cache
-    keeps them: touching one again maps it back without reading the disk, and the kernel
-    may drop it from the cache as memory allows. Mappings a process writes are left."""
-    libc = c_library()
-    if libc is None or not hasattr(libc, "madvise"):
-        return 0
-    prefix = f"{Path(folder).resolve()}/"
+def drop_pages(mappings: Iterable[mmap.mmap]) -> int:
+    """Take this process's resident pages of ``mappings`` (read-only mappings of index
+    files) out of its memory; returns the bytes advised. The page cache keeps them:
+    touching one again maps it back without reading the disk. The caller holds the
+    mappings, so none can be unmapped, and its addresses reused, while it is advised (an
+    address range read from /proc/self/maps could be, and MADV_DONTNEED on memory
+    allocated there since would zero it)."""
     advised = 0
-    try:
-        lines = Path("/proc/self/maps").read_text().splitlines()
-    except OSError:
-        return 0
-    for line in lines:
-        fields = line.split(maxsplit=5)
-        if len(fields) < 6 or "w" in fields[1] or not fields[5].startswith(prefix):
+    for mapping in mappings:
+        try:
+            mapping.madvise(MADV_DONTNEED)
+        except (OSError, ValueError):  # closed, or advice this system does not take
             continue
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        size = ctypes.c_size_t(end - start)
-        if libc.madvise(ctypes.c_void_p(start), size, MADV_DONTNEED) == 0:
-            advised += end - start
+        advised += len(mapping)
     return advised
 
 

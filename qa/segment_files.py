@@ -7,6 +7,7 @@ Which segments a generation holds, and when they are saved, is saved.py's.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import shutil
@@ -144,7 +145,14 @@ def read(path: Path) -> Segment:
         chunk_sentences=Ragged(a["chunk_sentence_ids"], a["chunk_sentence_offsets"]),
         sentence_chunk=a["sentence_chunk"],
         name=path.name,
+        mapped=tuple({id(m): m for m in map(_mapping, a.values()) if m is not None}.values()),
     )
+
+
+def _mapping(array: np.ndarray) -> mmap.mmap | None:
+    """The mapping of its file that an array read by ``_mapped`` views, if it was mapped."""
+    mapping = getattr(array.base, "_mmap", None)  # np.memmap's (not public, but long stable)
+    return mapping if isinstance(mapping, mmap.mmap) else None
 
 
 def _mapped(path: Path) -> np.ndarray:

@@ -12,6 +12,7 @@ Rows are numbered across segments: a segment's chunks and sentences take the ids
 
 from __future__ import annotations
 
+import mmap
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class Segment:
     header_words: TermSets
     # What the segment is saved as in the index folder (saved.py); unique to it.
     name: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # A saved segment's mappings of its array files (memory.drop_pages); none in memory.
+    mapped: tuple[mmap.mmap, ...] = ()
 
     @property
     def details(self) -> Mapping[str, StoredDocument]:

@@ -53,9 +53,11 @@ def test_every_chunk_and_sentence_is_the_text_at_its_offsets(text, size, overlap
     for c in chunk(article, size=size, overlap=min(overlap, size // 2)):
         assert article.text[c.start : c.end] == c.text
         assert c.text.strip() == c.text and c.text
-    for s in sentences(article):
+    found = sentences(article)
+    for s in found:
         assert article.text[s.start : s.end] == s.text
         assert any(b.start <= s.start and s.end <= b.end for b in article.body)
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))  # in order, apart
 
 
 def test_seed_chunks_cover_the_story_and_never_carry_chrome():

@@ -1,6 +1,5 @@
 """A server's resident pages of the index files: dropped from the process, read back the
-same, and only those of read-only mappings under the folder named; and its threads
-sharing malloc arenas."""
+same, and only those of the mappings named; and its threads sharing malloc arenas."""
 
 import os
 import subprocess
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa import memory
-from qa.memory import drop_mapped_pages
+from qa.memory import drop_pages
 
 MB = 1 << 20
 
@@ -30,24 +29,28 @@ def resident_kb(path: Path) -> int:
 
 def test_dropped_pages_leave_the_process_and_read_back_the_same(tmp_path):
     data = np.arange(4 * MB, dtype=np.int32)  # 16 MB
-    index, elsewhere = tmp_path / "index", tmp_path / "elsewhere"
-    index.mkdir()
-    elsewhere.mkdir()
-    for folder in (index, elsewhere):
-        np.save(folder / "rows.npy", data)
-    read_only = np.load(index / "rows.npy", mmap_mode="r")
-    written = np.load(index / "rows.npy", mmap_mode="r+")  # a mapping the process writes
-    outside = np.load(elsewhere / "rows.npy", mmap_mode="r")
-    for mapped in (read_only, written, outside):
+    named, other = tmp_path / "named.npy", tmp_path / "other.npy"
+    for path in (named, other):
+        np.save(path, data)
+    dropped = np.load(named, mmap_mode="r")
+    kept = np.load(other, mmap_mode="r")
+    for mapped in (dropped, kept):
         assert int(mapped.sum(dtype=np.int64)) == int(data.sum(dtype=np.int64))  # every page
-    assert resident_kb(index / "rows.npy") > 30_000  # both mappings of it, all resident
+    assert resident_kb(named) > 15_000
 
-    assert drop_mapped_pages(index) >= 16 * MB
+    assert drop_pages([dropped._mmap]) >= 16 * MB
 
-    assert 15_000 < resident_kb(index / "rows.npy") < 17_000  # the written one's only
-    assert resident_kb(elsewhere / "rows.npy") > 15_000
-    assert np.array_equal(read_only, data)  # mapped back from the page cache
-    assert resident_kb(index / "rows.npy") > 30_000
+    assert resident_kb(named) < 1_000
+    assert resident_kb(other) > 15_000  # not named
+    assert np.array_equal(dropped, data)  # mapped back from the page cache
+    assert resident_kb(named) > 15_000
+
+
+def test_a_closed_mapping_is_passed_over(tmp_path):
+    np.save(tmp_path / "rows.npy", np.arange(1000))
+    closed = np.load(tmp_path / "rows.npy", mmap_mode="r")._mmap
+    closed.close()
+    assert drop_pages([closed]) == 0
 
 
 # Four threads each allocate and free through malloc, then glibc lists its arenas.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index import Store
-from qa import dense, merging, saved, segment_files
+from qa import dense, memory, merging, saved, segment_files
 from qa.corpus import Corpus
 from qa.packed_articles import Texts
 from qa.rowfile import RowFile
@@ -179,3 +179,22 @@ def test_the_files_questions_read_are_listed_graph_before_texts(store):
     assert names[0] == "dense.faiss" and names[-1] == "texts.npy"
     assert set(names) == {p.name for p in folder.iterdir()} - {"objects.pickle"}
     assert any(f.parent == store.lexical().directory for f in files)
+
+
+def test_a_saved_segment_holds_its_mappings_and_they_can_be_dropped(store):
+    for doc_id in ("a", "b"):
+        write(store, doc_id, ARTICLES[doc_id])
+    assert not Corpus.load(store).live[0].segment.mapped  # built in memory
+    saved.keep(Corpus.load(store), store)
+    again = reopened(store)
+    try:
+        opened = saved.open_saved(again)
+        assert opened is not None
+        segment = opened.live[0].segment
+        assert segment.mapped  # its array files, mapped
+        before = [(s.start, s.end) for s in (segment.sentences[i] for i in range(3))]
+        assert memory.drop_pages(segment.mapped) == sum(len(m) for m in segment.mapped)
+        assert [(s.start, s.end) for s in (segment.sentences[i] for i in range(3))] == before
+        same_answers(opened, Corpus.load(again))
+    finally:
+        again.close()

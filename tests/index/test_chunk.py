@@ -1,3 +1,4 @@
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -57,7 +58,7 @@ def test_every_chunk_and_sentence_is_the_text_at_its_offsets(text, size, overlap
     for s in found:
         assert article.text[s.start : s.end] == s.text
         assert any(b.start <= s.start and s.end <= b.end for b in article.body)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))  # in order, apart
+    assert all(a.end <= b.start for a, b in pairwise(found))  # in order, apart
 
 
 def test_seed_chunks_cover_the_story_and_never_carry_chrome():

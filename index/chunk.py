@@ -65,10 +65,11 @@ def _pieces(line: str) -> Iterator[str]:
     """The sentences pysbd reads in ``line``, a long one with its quotes blanked out."""
     for piece in _segmenter().segment(line):
         text = piece.sent
-        if len(text.strip()) <= LONG_SENTENCE or text == text.translate(_QUOTES):
+        blanked = text.translate(_QUOTES) if len(text.strip()) > LONG_SENTENCE else text
+        if blanked == text:  # short, or no quotation mark in it
             yield text
             continue
-        blanked, cursor = text.translate(_QUOTES), 0
+        cursor = 0
         for part in _segmenter().segment(blanked):
             plain = part.sent.strip()
             at = blanked.find(plain, cursor) if plain else -1

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-MADV_DONTNEED = 4  # Linux
 MADV_POPULATE_READ = 22  # Linux 5.14 (Python's mmap module names it from 3.12 on)
 # read_ahead maps this much of a file at a time (a multiple of the mapping granularity).
 READ_AHEAD_WINDOW = 64 << 20
@@ -76,7 +75,7 @@ def drop_pages(mappings: Iterable[mmap.mmap]) -> int:
     advised = 0
     for mapping in mappings:
         try:
-            mapping.madvise(MADV_DONTNEED)
+            mapping.madvise(mmap.MADV_DONTNEED)
         except (OSError, ValueError):  # closed, or advice this system does not take
             continue
         advised += len(mapping)

@@ -145,7 +145,7 @@ def read(path: Path) -> Segment:
         chunk_sentences=Ragged(a["chunk_sentence_ids"], a["chunk_sentence_offsets"]),
         sentence_chunk=a["sentence_chunk"],
         name=path.name,
-        mapped=tuple({id(m): m for m in map(_mapping, a.values()) if m is not None}.values()),
+        mapped=tuple(m for m in map(_mapping, a.values()) if m is not None),
     )
 
 

@@ -56,6 +56,13 @@ def index_cmd(
     rebuild: Annotated[
         bool, typer.Option(help="Parse and cut every file again; drop every other article")
     ] = False,
+    recut: Annotated[
+        bool,
+        typer.Option(
+            help="Cut every stored article again with this version's splitters, from the "
+            "text the index holds (no files needed; nothing is dropped)"
+        ),
+    ] = False,
 ) -> None:
     """Add new and changed articles to the index; unchanged ones are not embedded again.
 
@@ -75,10 +82,14 @@ def index_cmd(
         replacing,
         update,
     )
+    from index import recut as recut_stored
+    from index.chunk import CUT_VERSION
     from index.embed import MODEL_DIM, MODEL_NAME
 
     logging.basicConfig(format="qa: warning: %(message)s", level=logging.WARNING)
-    if not paths and not feeds:
+    if recut and (paths or feeds or prune or rebuild):
+        _fail("--recut runs on its own: it reads the stored articles, not files or feeds")
+    if not paths and not feeds and not recut:
         _fail("name article files or folders to index, or a feed with --feed URL_OR_FILE")
     if feeds and (paths or prune or rebuild):
         _fail("index feeds in a run of their own: files, --prune and --rebuild go without --feed")
@@ -90,10 +101,15 @@ def index_cmd(
             model.append(SentenceTransformerEmbedder())
         return model[0]
 
+    cut_before: list[int] = []
+
     def run(folder: Path):
-        store = Store(folder, MODEL_NAME, MODEL_DIM)
+        store = Store(folder, MODEL_NAME, MODEL_DIM, create=not recut)
         try:
             with store.writer():
+                cut_before.append(store.cut_version())
+                if recut:
+                    return recut_stored(store, embedder, progress=sys.stderr.isatty())
                 if feeds:
                     return update(store, articles, embedder, progress=sys.stderr.isatty())
                 return index_paths(
@@ -144,7 +160,19 @@ def index_cmd(
         _fail(str(e))
         return
     report.skipped = report.skipped or skipped
+    if recut:
+        typer.echo(
+            f"{where}: {len(report.unchanged)} articles cut again; {report.embedded} texts embedded"
+        )
+        return
     typer.echo(f"{where}: {report.summary()}")
+    if not rebuild and cut_before and cut_before[-1] < CUT_VERSION:
+        typer.echo(
+            f"qa: note: the articles indexed before were cut into sentences by older splitters "
+            f"(version {cut_before[-1]}, now {CUT_VERSION}); `qa index --recut` cuts them "
+            "again from their stored text",
+            err=True,
+        )
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """Turn articles into a stored index: parse, clean, chunk, embed, store."""
 
-from .build import Report, index_paths, replacing, update
+from .build import Report, index_paths, recut, replacing, update
 from .embed import MODEL_NAME, Embedder, SentenceTransformerEmbedder
 from .entities import Recognizer, SpacyRecognizer
 from .faults import (
@@ -47,6 +47,7 @@ __all__ = [
     "parse_html",
     "read_article",
     "read_feed",
+    "recut",
     "replacing",
     "update",
     "watch_folder",

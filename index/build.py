@@ -175,6 +175,34 @@ def update(
     return report
 
 
+def recut(
+    store: Store,
+    embedder: Callable[[], Embedder],
+    progress: bool = False,
+    recognizer: Callable[[], Recognizer] | None = None,
+) -> Report:
+    """Cut every stored article again with today's splitters (chunk.CUT_VERSION), from the
+    text the store holds, in one transaction: no file or feed is read again, and only the
+    spans whose text is new are embedded. Articles sent over HTTP, which ``rebuild`` would
+    drop for having no file, are kept."""
+    articles = [
+        Article(
+            doc_id=d.doc_id,
+            text=d.text,
+            title=d.title,
+            published=d.published,
+            source=d.source,
+            outlet=d.outlet,
+            author=d.author,
+            body=d.body,
+        )
+        for d in store.documents()
+    ]
+    return update(
+        store, articles, embedder, progress=progress, replace_all=True, recognizer=recognizer
+    )
+
+
 def _file_hash(path: Path) -> str | None:
     """The content hash ``read_article`` would give the file, without parsing it."""
     if path.suffix.lower() in HTML_SUFFIXES:

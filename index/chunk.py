@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 CHUNK_SIZE = 600
 CHUNK_OVERLAP = 120
+# How articles are cut, numbered: raised whenever a change would cut a stored article into
+# other spans. The store notes the version its articles were cut with, and `qa index
+# --recut` cuts them again from their stored text.
+#   1: the first splitters;
+#   2: a sentence no longer runs on past a quotation left open (_pieces).
+CUT_VERSION = 2
 
 
 @lru_cache(maxsize=4)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .cache import StoreCache
+from .chunk import CUT_VERSION
 from .faults import IndexMismatch, IndexMissing, storage_errors
 from .files import StoreFiles, file_id
 from .lexical import LexicalIndex
@@ -96,7 +97,12 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
                 # OR IGNORE: two processes creating one index at once agree on one meta.
                 db.executemany(
                     "INSERT OR IGNORE INTO meta VALUES (?, ?)",
-                    [*want.items(), ("generation", "0"), ("index_id", uuid.uuid4().hex)],
+                    [
+                        *want.items(),
+                        ("generation", "0"),
+                        ("index_id", uuid.uuid4().hex),
+                        ("cut", str(CUT_VERSION)),
+                    ],
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         if "log_start" not in meta:  # an index older than the change log: it starts now
@@ -195,6 +201,8 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
                     "AND hash NOT IN (SELECT hash FROM sentences)"
                 )
                 db.execute("DELETE FROM entities WHERE hash NOT IN (SELECT hash FROM sentences)")
+                # Every stored article was cut just now, by today's splitters.
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('cut', ?)", (str(CUT_VERSION),))
             else:
                 self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")

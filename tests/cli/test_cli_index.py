@@ -85,3 +85,35 @@ def test_watch_indexes_a_file_that_lands_in_the_folder(tmp_path):
         assert "Northgate" in store.document("library").text
     finally:
         store.close()
+
+
+def test_an_index_cut_by_older_splitters_says_so_until_recut(index_copy):
+    import sqlite3
+
+    from index.chunk import CUT_VERSION
+    from index.schema import DB_FILE
+
+    from ..conftest import SEEDS
+
+    with sqlite3.connect(index_copy / DB_FILE) as db:  # as an index built before the note
+        db.execute("DELETE FROM meta WHERE key = 'cut'")
+    where = ["--index-dir", str(index_copy)]
+    again = CliRunner().invoke(app, ["index", str(SEEDS), *where])
+    assert again.exit_code == 0, again.output
+    assert f"older splitters (version 1, now {CUT_VERSION}); `qa index --recut`" in again.output
+
+    recut = CliRunner().invoke(app, ["index", "--recut", *where])
+    assert recut.exit_code == 0, recut.output
+    count = len(list(SEEDS.glob("*.txt")))
+    assert f"{count} articles cut again; 0 texts embedded" in recut.output
+    store = Store(index_copy, MODEL_NAME, MODEL_DIM)
+    assert store.cut_version() == CUT_VERSION
+    store.close()
+    after = CliRunner().invoke(app, ["index", str(SEEDS), *where])
+    assert after.exit_code == 0 and "older splitters" not in after.output
+
+    alone = CliRunner().invoke(app, ["index", "--recut", str(SEEDS), *where])
+    assert alone.exit_code == 2 and "--recut runs on its own" in alone.output
+    missing = CliRunner().invoke(app, ["index", "--recut", "--index-dir", str(index_copy / "no")])
+    assert missing.exit_code == 2 and "no index at" in missing.output
+    assert not (index_copy / "no").exists()

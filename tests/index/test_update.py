@@ -175,3 +175,60 @@ def test_qa_index_on_unchanged_files_loads_no_model_or_splitter(tmp_path):
         "0 added, 0 updated, 3 unchanged, 0 removed, 0 skipped as bad; 0 texts embedded"
     )
     assert json.loads(out[1]) == []
+
+
+def _forget_the_cut(store):
+    """Make ``store`` look like an index built before it noted how its articles were cut."""
+    import sqlite3
+
+    from index.schema import DB_FILE
+
+    with sqlite3.connect(store.dir / DB_FILE) as db:
+        db.execute("DELETE FROM meta WHERE key = 'cut'")
+
+
+def test_a_new_index_notes_the_splitters_its_articles_are_cut_with(indexed):
+    store, _ = indexed
+    assert store.cut_version() == index.chunk.CUT_VERSION
+    _forget_the_cut(store)
+    assert store.cut_version() == 1  # an index older than the note
+
+
+def test_recut_cuts_every_stored_article_again_from_its_text(tmp_path, fake_embedder, monkeypatch):
+    # Articles cut by older splitters: here, each paragraph one "sentence".
+    def paragraphs(article):
+        start = 0
+        for n, part in enumerate(article.text.split("\n\n")):
+            yield index.chunk.Sentence(article.doc_id, n, start, start + len(part), part)
+            start += len(part) + 2
+
+    write_files(tmp_path / "articles", FILES)
+    store = Store(tmp_path / "index", fake_embedder.name, fake_embedder.dim)
+    with monkeypatch.context() as m:
+        m.setattr(index.chunk, "sentences", paragraphs)
+        index_paths(store, [tmp_path / "articles"], lambda: fake_embedder)
+        update(store, [parse(FILES["school.txt"], "posted")], lambda: fake_embedder)  # no file
+    _forget_the_cut(store)
+    old = {(d, s, e) for d, _, s, e in store.spans("sentences").spans}
+    for f in (tmp_path / "articles").iterdir():
+        f.unlink()  # the stored text is all it needs
+    fake_embedder.calls.clear()
+
+    report = index.build.recut(store, lambda: fake_embedder)
+
+    docs = {d.doc_id: d for d in store.documents()}
+    assert sorted(docs) == ["bridge", "harbour", "posted", "school"]  # nothing dropped
+    now = {(d, s, e) for d, _, s, e in store.spans("sentences").spans}
+    expected = set()
+    for d in docs.values():
+        cut = entry(parse(d.text, d.doc_id))
+        expected |= {(d.doc_id, s, e) for s, e, *_ in cut.sentences}
+    assert now == expected != old
+    assert store.cut_version() == index.chunk.CUT_VERSION
+    # Only the sentences cut differently were embedded; the passages came from the cache.
+    new_texts = {docs[d].text[s:e] for d, s, e in now - old}
+    assert sum(fake_embedder.calls) == report.embedded == len(new_texts) > 0
+    # Cut again with the same splitters, nothing changes and nothing is embedded.
+    assert index.build.recut(store, no_model).embedded == 0
+    assert {(d, s, e) for d, _, s, e in store.spans("sentences").spans} == now
+    store.close()

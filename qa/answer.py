@@ -23,8 +23,9 @@ from .select import Weights, confidence, decide
 
 
 def with_answer_passages(corpus: Corpus, hits: list[Hit], chosen: list[int]) -> list[Hit]:
-    """The passages to show with an answer: those holding its sentences first (one the
-    sentence search found may lie outside the retrieved ones), then the rest as ranked."""
+    """The passages to show with an answer: those holding its sentences first, in the order
+    of ``chosen`` (one the sentence search found may lie outside the retrieved ones), then
+    the rest as ranked."""
     ranked = [chunk_index(corpus, h) for h in hits]
     front: list[int] = []
     for i in chosen:
@@ -87,7 +88,8 @@ def answer(
     if conf < w.threshold:
         return declined("the articles do not appear to answer this question", conf)
     top, chosen, score = d.top, d.chosen, d.score
-    hits = with_answer_passages(corpus, hits, chosen)
+    # The passage holding the best sentence leads, then those of the sentences around it.
+    hits = with_answer_passages(corpus, hits, [top, *(i for i in chosen if i != top)])
     citations = [cite(corpus, i, n + 1, score.get(i, 0.0)) for n, i in enumerate(chosen)]
     support = corroborate(corpus, top, query)
     corroboration = [

@@ -60,6 +60,36 @@ def test_the_passages_shown_hold_the_cited_sentences_first(qa):
         assert c.doc_id == first.doc_id and first.start <= c.start and c.end <= first.end
 
 
+PIER = (
+    "Kilifi pier plan\n\nThe harbour at Kilifi has grown quickly over the past decade, with new "
+    "warehouses, a fish market and a ferry landing built along the old sea wall. Traders say the "
+    "quay is crowded from dawn, and lorries queue for hours on the coast road to load and unload "
+    "their cargo. Fishermen complain that their boats have nowhere to moor when the cargo ships "
+    "arrive. The county council has debated plans for a second quay for three years without "
+    "agreeing on a site. The harbour master, Amina Salim, who has run the port since 2015 and sits "
+    "on the county's transport board, spoke to reporters at the quay on Tuesday morning.\n\n"
+    "She said the new pier would cost nine million shillings to build."
+)
+
+
+def test_the_passage_of_the_best_sentence_leads_when_the_answer_takes_one_before_it(
+    tmp_path, real_embedder
+):
+    # The best sentence leans on the one before it ("She said…"), which lies in another
+    # passage: the passage holding the best one still comes first.
+    service = build_qa(tmp_path / "index", real_embedder, {"pier": PIER})
+    try:
+        a = service.ask("How much will the new pier cost to build?")
+    finally:
+        service.close()
+    assert a.answerable and len(a.citations) == 2, a
+    best = max(a.citations, key=lambda c: c.score)
+    assert "nine million shillings" in best.quote
+    first = a.passages[0]
+    assert first.start <= best.start and best.end <= first.end
+    assert not first.start <= a.citations[0].start < first.end  # the sentence before is not
+
+
 def test_corroboration_counts_a_reprint_once_and_conflicts_show_both_counts(qa):
     a = qa.ask("How many passengers were rescued by fishermen?")
     cited = {a.citations[0].doc_id, *(c.doc_id for c in a.corroboration)}

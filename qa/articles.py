@@ -4,6 +4,7 @@ numbers and header words, worked out once when the segment is built or merged.""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from index import StoredDocument
@@ -23,27 +24,29 @@ class Articles:
     header_words: TermSets
 
 
-def articles(docs: dict[str, StoredDocument]) -> Articles:
-    """The headline terms, sources, words and numbers of ``docs``."""
-    raw = {
-        w
-        for d in docs.values()
-        for text in (d.text, d.title, d.author or "", d.outlet or "")
-        for w in re.findall(r"\w+", text.lower())
-    }
+def articles(docs: Mapping[str, StoredDocument]) -> Articles:
+    """The headline terms, sources, words and numbers of ``docs``, each article read once
+    (a packed one is decoded as it is read: packed_articles.Texts)."""
+    raw: set[str] = set()
     sources: dict[str, set[str]] = {}
+    title_terms: dict[str, frozenset[str]] = {}
+    numbers: set[str] = set()
+    headers: list[set[str]] = []
     for d in docs.values():
+        for text in (d.text, d.title, d.author or "", d.outlet or ""):
+            raw.update(re.findall(r"\w+", text.lower()))
         for name in source_names(d.outlet, d.author):
             sources.setdefault(name, set()).add(d.doc_id)
+        title_terms[d.doc_id] = frozenset(stems(d.title))
+        numbers.update(number(n) for n in NUMBER.findall(d.text))
+        headers.append({w.lower() for w in re.findall(r"\w+", header(d))})
     return Articles(
-        title_terms={d.doc_id: frozenset(stems(d.title)) for d in docs.values()},
+        title_terms=title_terms,
         sources={name: frozenset(ids) for name, ids in sources.items()},
         # Accents are dropped word by word, from the distinct words only.
         words=sorted({w if w.isascii() else fold(w) for w in raw}),
-        numbers=frozenset(number(n) for d in docs.values() for n in NUMBER.findall(d.text)),
-        header_words=TermSets.of(
-            {w.lower() for w in re.findall(r"\w+", header(d))} for d in docs.values()
-        ),
+        numbers=frozenset(numbers),
+        header_words=TermSets.of(headers),
     )
 
 

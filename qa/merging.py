@@ -11,6 +11,7 @@ import numpy as np
 from .articles import articles
 from .dense import dense_index_of
 from .packed import EntitySpans, Ragged, Spans, TermSets
+from .packed_articles import packed_texts
 from .rowfile import RowFile
 from .segments import Live, Segment
 
@@ -61,12 +62,12 @@ def merge(
     """One segment of the live documents of ``parts``, numbered from the ids given. What
     each row was found to hold is carried over, not found again: the parts' packed rows
     are cut and joined as arrays, never made into a Python object a row (which took a
-    merge at 1M chunks past 17 GB), and the graph is built from the chunk vectors a
-    slice at a time. The sentence vectors go to ``vectors_file`` when one is given (2.2 GB
+    merge at 1M chunks past 17 GB), the articles' texts are copied as bytes, never
+    decoded all at once, and the graph is built from the chunk vectors a slice at a time. The sentence vectors go to ``vectors_file`` when one is given (2.2 GB
     at 1M chunks that are then never in the process's memory), else into one array."""
     taken = [_Taken(p) for p in parts]
     taken = [t for t in taken if t.docs]
-    documents = {d: t.seg.documents[d] for t in taken for d in t.docs}
+    documents = packed_texts([(t.seg.documents, t.docs) for t in taken])
     doc_index = {d: i for i, d in enumerate(documents)}
     # Where each part's live chunks and sentences go in the merged segment.
     chunk_at, sentence_at = 0, 0

@@ -11,7 +11,7 @@ details without its text or paragraphs, for the filters and listings that read t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterator, KeysView, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -32,31 +32,89 @@ def pack(
     title_terms: Mapping[str, frozenset[str]],
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
     """The arrays (for files of their own) and the objects that ``unpack`` makes the
-    three mappings of again, each in the order of ``documents``."""
-    docs = list(documents.values())
-    for d in docs:  # a merge cuts articles' sentences as runs too (merging.py)
-        ids = doc_sentences.get(d.doc_id)
+    three mappings of again, each in the order of ``documents``. Articles packed already
+    (``Texts``, as a merge makes them) are taken as they are, never decoded."""
+    doc_ids = list(documents)
+    for doc_id in doc_ids:  # a merge cuts articles' sentences as runs too (merging.py)
+        ids = doc_sentences.get(doc_id)
         if ids is not None and len(ids) and int(ids[-1]) - int(ids[0]) + 1 != len(ids):
-            raise ValueError(f"the sentences of {d.doc_id} are not one run of ids")
-    encoded = [d.text.encode("utf-8") for d in docs]
+            raise ValueError(f"the sentences of {doc_id} are not one run of ids")
+    texts = documents if isinstance(documents, Texts) else packed_texts([(documents, doc_ids)])
     none = np.zeros(0, np.int64)
-    runs = [doc_sentences.get(d.doc_id, none) for d in docs]
-    titles = TermSets.of(title_terms.get(d.doc_id, frozenset()) for d in docs)
+    runs = [doc_sentences.get(d, none) for d in doc_ids]
+    titles = TermSets.of(title_terms.get(d, frozenset()) for d in doc_ids)
     arrays = {
-        "texts": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        "text_offsets": _offsets([len(e) for e in encoded]),
-        "body_spans": np.array(
-            [(s.start, s.end) for d in docs for s in d.body], dtype=np.int64
-        ).reshape(-1, 2),
-        "body_offsets": _offsets([len(d.body) for d in docs]),
+        **{name: texts.arrays[name] for name in TEXT_ARRAYS},
         "sentence_runs": np.array(
             [(int(r[0]) if len(r) else 0, len(r)) for r in runs], dtype=np.int64
         ).reshape(-1, 2),
         "title_term_ids": titles.ids,
         "title_term_offsets": titles.offsets,
     }
-    details = {d.doc_id: replace(d, text="", body=()) for d in docs}
-    return arrays, {"details": details, "title_words": titles.vocabulary}
+    return arrays, {"details": dict(texts.details), "title_words": titles.vocabulary}
+
+
+# The arrays that hold the articles' texts and paragraphs.
+TEXT_ARRAYS = ("texts", "text_offsets", "body_spans", "body_offsets")
+
+
+def packed_texts(parts: Sequence[tuple[Mapping[str, StoredDocument], Sequence[str]]]) -> Texts:
+    """The articles ``doc_ids`` of each of ``parts`` (a mapping of articles, and which of
+    them to take, in order), packed into one ``Texts``. The texts and paragraphs of a part
+    packed already are copied as bytes, a run of neighbouring articles at a time, never
+    decoded: a merge at a million chunks holds 430 MB of text, which as Python strings
+    and encoded again took three times that."""
+    details: dict[str, StoredDocument] = {}
+    texts: list[np.ndarray] = []
+    lengths: list[int] = []
+    body: list[np.ndarray] = []
+    counts: list[int] = []
+    for documents, doc_ids in parts:
+        if isinstance(documents, Texts):
+            a = documents.arrays
+            at = [documents._position[d] for d in doc_ids]
+            text_offsets, body_offsets = a["text_offsets"], a["body_offsets"]
+            texts += _runs_of(a["texts"], text_offsets, at)
+            body += _runs_of(a["body_spans"], body_offsets, at)
+            lengths += (text_offsets[np.add(at, 1)] - text_offsets[at]).tolist()
+            counts += (body_offsets[np.add(at, 1)] - body_offsets[at]).tolist()
+            details.update((d, documents.details[d]) for d in doc_ids)
+            continue
+        for d in doc_ids:
+            doc = documents[d]
+            encoded = np.frombuffer(doc.text.encode("utf-8"), dtype=np.uint8)
+            texts.append(encoded)
+            lengths.append(len(encoded))
+            body.append(np.array([(x.start, x.end) for x in doc.body], np.int64).reshape(-1, 2))
+            counts.append(len(doc.body))
+            details[d] = replace(doc, text="", body=())
+    arrays = {
+        "texts": np.concatenate(texts) if texts else np.zeros(0, np.uint8),
+        "text_offsets": _offsets(lengths),
+        "body_spans": np.concatenate(body).astype(np.int64, copy=False)
+        if body
+        else np.zeros((0, 2), np.int64),
+        "body_offsets": _offsets(counts),
+    }
+    return Texts(details, {d: i for i, d in enumerate(details)}, arrays)
+
+
+def _runs_of(values: np.ndarray, offsets: np.ndarray, at: Sequence[int]) -> list[np.ndarray]:
+    """The slices of ``values`` that ``offsets`` gives the rows ``at``, neighbouring rows
+    joined into one slice (views, not copies)."""
+    out: list[np.ndarray] = []
+    start = end = None
+    for i in at:
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        if start is not None and a == end:
+            end = b
+            continue
+        if start is not None:
+            out.append(values[start:end])
+        start, end = a, b
+    if start is not None:
+        out.append(values[start:end])
+    return out
 
 
 def unpack(
@@ -110,6 +168,7 @@ class Texts(_ByArticle, Mapping[str, StoredDocument]):
     ) -> None:
         super().__init__(position)
         self.details = details  # each article with its text and paragraphs left empty
+        self.arrays = {name: arrays[name] for name in TEXT_ARRAYS}
         # Made from a function that holds the arrays, not ``self``: a cache of a bound
         # method would hold its segment's articles in a reference cycle, which only the
         # cyclic collector frees, long after the segment is merged away.

@@ -62,9 +62,10 @@ def merge(
     """One segment of the live documents of ``parts``, numbered from the ids given. What
     each row was found to hold is carried over, not found again: the parts' packed rows
     are cut and joined as arrays, never made into a Python object a row (which took a
-    merge at 1M chunks past 17 GB), the articles' texts are copied as bytes, never
-    decoded all at once, and the graph is built from the chunk vectors a slice at a time. The sentence vectors go to ``vectors_file`` when one is given (2.2 GB
-    at 1M chunks that are then never in the process's memory), else into one array."""
+    merge at 1M chunks past 17 GB), the articles' packed texts are copied as bytes, and
+    the graph is built from the chunk vectors a slice at a time. The sentence vectors go
+    to ``vectors_file`` when one is given (2.2 GB at 1M chunks that are then never in the
+    process's memory), else into one array."""
     taken = [_Taken(p) for p in parts]
     taken = [t for t in taken if t.docs]
     documents = packed_texts([(t.seg.documents, t.docs) for t in taken])

@@ -162,15 +162,16 @@ def index_cmd(
     report.skipped = report.skipped or skipped
     if recut:
         typer.echo(
-            f"{where}: {len(report.unchanged)} articles cut again; {report.embedded} texts embedded"
+            f"{where}: {len(report.unchanged) + len(report.updated)} articles cut again; "
+            f"{report.embedded} texts embedded"
         )
         return
     typer.echo(f"{where}: {report.summary()}")
     if not rebuild and cut_before and cut_before[-1] < CUT_VERSION:
         typer.echo(
-            f"qa: note: the articles indexed before were cut into sentences by older splitters "
-            f"(version {cut_before[-1]}, now {CUT_VERSION}); `qa index --recut` cuts them "
-            "again from their stored text",
+            f"qa: note: the index notes that its articles were cut into sentences by older "
+            f"splitters (version {cut_before[-1]}; these are version {CUT_VERSION}): `qa index "
+            "--recut` cuts them again from their stored text, embedding only what changed",
             err=True,
         )
 

@@ -198,9 +198,12 @@ def recut(
         )
         for d in store.documents()
     ]
-    return update(
+    report = update(
         store, articles, embedder, progress=progress, replace_all=True, recognizer=recognizer
     )
+    if not articles:
+        store.note_cut()  # nothing was written to note it
+    return report
 
 
 def _file_hash(path: Path) -> str | None:

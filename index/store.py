@@ -211,6 +211,13 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
         self._index_terms(generation, gone, added)
         return generation
 
+    @storage_errors
+    def note_cut(self) -> None:
+        """Note that every stored article is cut by today's splitters (an index with no
+        articles, which a re-cut has nothing to write to)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('cut', ?)", (str(CUT_VERSION),))
+
     def _chunk_ids(self, doc_id: str) -> list[int]:
         query = "SELECT rowid FROM chunks WHERE doc_id = ?"
         return [r for (r,) in self._db.execute(query, (doc_id,))]

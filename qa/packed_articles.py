@@ -69,6 +69,9 @@ def packed_texts(parts: Sequence[tuple[Mapping[str, StoredDocument], Sequence[st
     body: list[np.ndarray] = []
     counts: list[int] = []
     for documents, doc_ids in parts:
+        if not details.keys().isdisjoint(doc_ids):  # its text would shift every later one's
+            twice = sorted(details.keys() & set(doc_ids))
+            raise ValueError(f"articles taken from two parts: {', '.join(twice)}")
         if isinstance(documents, Texts):
             a = documents.arrays
             at = np.array([documents._position[d] for d in doc_ids], dtype=np.int64)

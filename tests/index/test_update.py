@@ -187,11 +187,17 @@ def _forget_the_cut(store):
         db.execute("DELETE FROM meta WHERE key = 'cut'")
 
 
-def test_a_new_index_notes_the_splitters_its_articles_are_cut_with(indexed):
+def test_a_new_index_notes_the_splitters_its_articles_are_cut_with(indexed, tmp_path):
     store, _ = indexed
     assert store.cut_version() == index.chunk.CUT_VERSION
     _forget_the_cut(store)
     assert store.cut_version() == 1  # an index older than the note
+    # An old index with no articles is noted as cut by a re-cut, which writes nothing.
+    empty = Store(tmp_path / "empty", store.model, store.dim)
+    _forget_the_cut(empty)
+    assert index.build.recut(empty, no_model).generation == 0
+    assert empty.cut_version() == index.chunk.CUT_VERSION
+    empty.close()
 
 
 def test_recut_cuts_every_stored_article_again_from_its_text(tmp_path, fake_embedder, monkeypatch):

@@ -69,3 +69,5 @@ def test_articles_packed_again_are_copied_as_bytes_never_decoded():
     again, _ = pack(merged, {}, {})  # a merged segment saved: its arrays as they are
     for name in ("texts", "text_offsets", "body_spans", "body_offsets"):
         assert again[name] is merged.arrays[name]
+    with pytest.raises(ValueError, match="articles taken from two parts: a"):
+        packed_texts([(saved, ["a", "c"]), (first, ["a"])])

@@ -29,13 +29,6 @@ class StoreReading:
         return int(row[0])
 
     @storage_errors
-    def cut_version(self) -> int:
-        """The version of the splitters (chunk.CUT_VERSION) the stored articles were all cut
-        with: 1 for an index older than the note."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'cut'").fetchone()
-        return int(row[0]) if row else 1
-
-    @storage_errors
     def chunk_count(self) -> int:
         (n,) = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()
         return int(n)

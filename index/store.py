@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .cache import StoreCache
-from .chunk import CUT_VERSION
+from .cut import StoreCut, cut_noted, note_cut_in
 from .faults import IndexMismatch, IndexMissing, storage_errors
 from .files import StoreFiles, file_id
 from .lexical import LexicalIndex
@@ -68,7 +68,7 @@ MANIFEST_FILE = "manifest.json"
 CHANGE_LOG_GENERATIONS = 10_000
 
 
-class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
+class Store(StoreCache, StoreReading, StoreFiles, StoreLexical, StoreCut):
     """Read and write one index folder."""
 
     @storage_errors
@@ -101,7 +101,7 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
                         *want.items(),
                         ("generation", "0"),
                         ("index_id", uuid.uuid4().hex),
-                        ("cut", str(CUT_VERSION)),
+                        cut_noted(),
                     ],
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
@@ -202,7 +202,7 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
                 )
                 db.execute("DELETE FROM entities WHERE hash NOT IN (SELECT hash FROM sentences)")
                 # Every stored article was cut just now, by today's splitters.
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('cut', ?)", (str(CUT_VERSION),))
+                note_cut_in(db)
             else:
                 self._drop_unused_vectors(old_hashes)
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
@@ -210,13 +210,6 @@ class Store(StoreCache, StoreReading, StoreFiles, StoreLexical):
             self._log_changes(generation, set(deletes) | written | redecided)
         self._index_terms(generation, gone, added)
         return generation
-
-    @storage_errors
-    def note_cut(self) -> None:
-        """Note that every stored article is cut by today's splitters (an index with no
-        articles, which a re-cut has nothing to write to)."""
-        with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('cut', ?)", (str(CUT_VERSION),))
 
     def _chunk_ids(self, doc_id: str) -> list[int]:
         query = "SELECT rowid FROM chunks WHERE doc_id = ?"

@@ -16,7 +16,10 @@ BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 if BBC.is_dir():  # the shared collection, beside the project
     # (Not bbc_heldout: its b033 is stated only as "Dornford-May's", which the matcher
     # folds to "dornfordmays"; its figures are kept comparable as they are.)
-    SETS += [(ROOT / f"eval/{name}_questions.jsonl", BBC) for name in ("bbc_dev", "bbc_heldout2")]
+    SETS += [
+        (ROOT / f"eval/{name}_questions.jsonl", BBC)
+        for name in ("bbc_dev", "bbc_heldout2", "bbc_fit", "bbc_fit2")
+    ]
 
 
 @pytest.mark.parametrize(("questions", "corpus"), SETS, ids=lambda p: p.name)

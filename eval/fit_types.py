@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -22,22 +23,31 @@ MIN_FEATURE_COUNT = 3  # features seen in fewer questions are noise
 TYPES_C = (0.03, 0.1, 0.3, 1.0)  # the penalty is chosen among these by 5-fold accuracy
 
 
+# Words as numbers and letters apart: spaCy's entity for "£28.7m" is "£28.7", and the
+# accepted answer "£28.7m" must still be found in it.
+_PARTS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _parts(words: Iterable[str]) -> set[str]:
+    return {p for w in words for p in _PARTS.findall(w)}
+
+
 def answer_type(corpus: Corpus, q: Question) -> str | None:
     """The type of the entity holding the accepted answer in the first sentence of a
-    listed article that states it; "other" when no entity holds it; None if not found."""
+    listed article that states it (the one holding the largest share, at least half, of the
+    answer's words); "other" when no entity holds it; None if not found."""
     for doc_id in q.doc_ids:
         for i in corpus.doc_sentences.get(doc_id, np.zeros(0, np.int64)).tolist():
             text = corpus.text(corpus.sentences[i])
             answer = next((x for x in q.answers if contains(text, x)), None)
             if answer is None:
                 continue
-            # Split into words as the corpus splits its entities ("1,000" is "1" "000").
-            words = set(re.findall(r"\w+", answer.lower()))
-            best, overlap = "other", 0.5
+            words = _parts([answer.lower()])
+            best, share = "other", 0.5
             for t, entity in corpus.entities(i):
-                shared = len(words & entity) / max(len(words | entity), 1)
-                if shared >= overlap:
-                    best, overlap = t, shared
+                held = len(words & _parts(entity)) / max(len(words), 1)
+                if held > share or (held == share and best == "other"):
+                    best, share = t, held
             return best
     return None
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from index import StoredDocument
 
-# Confidence bands for an answer given; the service declines below its own threshold.
+# Confidence bands for an answer given (P(it is right)); whether to answer at all is the
+# answerability model's call, against its own threshold (qa/select.py).
 WELL_SUPPORTED = 0.75
 SUPPORTED = 0.5
 

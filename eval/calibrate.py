@@ -1,4 +1,5 @@
-"""Fit the answer-type model, the sentence ranker and the confidence model, in one command.
+"""Fit the answer-type model, the sentence ranker, the confidence and the answerability
+models, in one command.
 
     python -m eval.calibrate [--squad FILE] [--corpus DIR...] [--questions FILE... --index-dir DIR]
                              [--extra INDEX_DIR=QUESTIONS...] [--workdir DIR] [--write]
@@ -6,15 +7,17 @@
 Fitted on: SQuAD 2.0 (../shared/squad, its paragraphs indexed as a collection), the seed
 questions (eval/questions.jsonl, eval/tuning_questions.jsonl over the seed index), and the
 news corpora newsdesk, newsdesk2 and newsdesk3 (each indexed apart); --extra adds sets
-over prebuilt indexes (the BBC development set). Never fitted on: the held-out sets
+over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit and bbc_fit2, over
+an index of ../shared/corpora/bbc). Never fitted on: the held-out sets
 (eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl,
 eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl, eval/corpora/newsdesk4,
 eval/corpora/encyclopedia).
 
 1. Answer types: a multinomial logistic regression from the question's words to the type
    of the entity holding its accepted answer (spaCy's labels, stored at ingest).
-2. The sentence ranker, the confidence model and the decline threshold (fit_select.py):
-   the threshold is chosen on each question's confidence under models fitted without it.
+2. The sentence ranker, the confidence and answerability models and the decline threshold
+   (fit_select.py): the threshold is chosen on each question's answerability under models
+   fitted without its story.
 
 The indexes are cached under --workdir (default var/fit), so a second run embeds nothing.
 """
@@ -56,20 +59,27 @@ class Asked:
     query: np.ndarray
     hits: list[Hit]
     news: bool  # from a news set (the threshold is chosen on these)
+    collection: str  # names the collection, the same for every set asked of it
+
+    def stories(self) -> list[str]:
+        """The articles the question cites, as keys unique across collections."""
+        return [f"{self.collection}/{d}" for d in self.question.doc_ids]
 
 
-def ask_all(qa: QA, questions: list[Question], top_k: int, news: bool) -> list[Asked]:
+def ask_all(
+    qa: QA, questions: list[Question], top_k: int, news: bool, collection: str
+) -> list[Asked]:
     corpus = qa.corpus
     vectors = qa.embed_questions([q.question for q in questions])
     return [
-        Asked(q, corpus, v, retrieve(corpus, q.question, v, top_k=top_k), news)
+        Asked(q, corpus, v, retrieve(corpus, q.question, v, top_k=top_k), news, collection)
         for q, v in zip(questions, vectors, strict=True)
     ]
 
 
 def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
-    """The answer types, then the ranker and the confidence, each on every question, and
-    the threshold on answers from models not fitted on them."""
+    """The answer types, then the ranker, the confidence and the answerability, each on
+    every question, and the threshold on answers from models not fitted on their stories."""
     typer, types = fit_types([(a.corpus, a.question) for a in asked])
     rows = []
     for a in asked:
@@ -84,7 +94,7 @@ def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
             dtype=bool,
         )
         rows.append(Described(a.question, a.corpus, q, c, labels, a.news))
-    weights, stats = fit_select(rows, folds(len(rows)))
+    weights, stats = fit_select(rows, folds([a.stories() for a in asked]))
     return weights, stats, types
 
 
@@ -146,27 +156,34 @@ def main() -> None:
             else corpus_qa(ROOT / "seeds", work / "seeds", embedder, questions_embedder)
         )
         questions = [q for path in args.questions for q in load_questions(path)]
-        asked += ask_all(qa, questions, args.top_k, news=True)
+        asked += ask_all(qa, questions, args.top_k, news=True, collection="seeds")
         fitted_on += [shown(p) for p in args.questions]
     for folder in args.corpus:
         qa = corpus_qa(folder, work / folder.name, embedder, questions_embedder)
-        asked += ask_all(qa, load_questions(folder / "questions.jsonl"), args.top_k, news=True)
+        questions = load_questions(folder / "questions.jsonl")
+        asked += ask_all(qa, questions, args.top_k, news=True, collection=folder.name)
         fitted_on.append(shown(folder / "questions.jsonl"))
     for pair in args.extra:
         index_dir, questions_file = pair.split("=", 1)
         qa = QA(Path(index_dir), embedder=embedder, questions=questions_embedder)
-        asked += ask_all(qa, load_questions(Path(questions_file)), args.top_k, news=True)
+        questions = load_questions(Path(questions_file))
+        # The index is named by its folder's name, not its path: the folds, and so the
+        # threshold, come out the same wherever the index was built.
+        asked += ask_all(
+            qa, questions, args.top_k, news=True, collection=Path(index_dir).resolve().name
+        )
         fitted_on.append(shown(Path(questions_file)))
     if args.squad:
         questions = write_corpus(args.squad, work / "squad-articles", args.squad_limit)
         qa = corpus_qa(work / "squad-articles", work / "squad", embedder, questions_embedder)
-        asked += ask_all(qa, questions, args.top_k, news=False)
+        asked += ask_all(qa, questions, args.top_k, news=False, collection="squad")
         fitted_on.append(f"SQuAD 2.0 subset ({len(questions)} questions)")
 
     weights, stats, types = fit(asked)
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
+        "answerable": weights.answerable,
         "threshold": weights.threshold,
         "neighbour": weights.neighbour,
         "fitted_on": fitted_on,

@@ -19,7 +19,7 @@ from .features import candidates
 from .question import Question
 from .records import Answer, Citation, Hit
 from .retrieve import chunk_index
-from .select import Weights, confidence, decide
+from .select import Weights, answerability, confidence, decide
 
 
 def with_answer_passages(corpus: Corpus, hits: list[Hit], chosen: list[int]) -> list[Hit]:
@@ -71,10 +71,18 @@ def answer(
         return Answer(question, None, False, 0.0, passages=hits, reason=reason)
     d = decide(corpus, q, c, w)
     conf = confidence(d.features, w)
+    able = answerability(d.features, w)
 
     def declined(reason: str, confidence: float, citations: tuple[Citation, ...] = ()) -> Answer:
+        # A declined answer is no surer than the articles are to answer at all.
         return Answer(
-            question, None, False, round(confidence, 4), list(citations), hits, reason=reason
+            question,
+            None,
+            False,
+            round(min(confidence, able), 4),
+            list(citations),
+            hits,
+            reason=reason,
         )
 
     if rule := ruled_out(corpus, q, d):
@@ -85,7 +93,7 @@ def answer(
             else ()
         )
         return declined(rule, min(conf, w.threshold / 2), quoted)
-    if conf < w.threshold:
+    if able < w.threshold:
         return declined("the articles do not appear to answer this question", conf)
     top, chosen, score = d.top, d.chosen, d.score
     # The passage holding the best sentence leads, then those of the sentences around it.

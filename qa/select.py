@@ -1,9 +1,12 @@
 """Rank the candidate sentences, take the best with the sentences it leans on, and weigh
 the evidence for answering at all.
 
-A linear scorer ranks the candidates; a logistic model over the winner's evidence gives
-the confidence, below whose threshold the service declines. Both sets of weights are
-fitted on the eval questions (`python -m eval.calibrate`) and stored in calibration.json.
+A linear scorer ranks the candidates. Two logistic models read the winner's evidence: the
+confidence (that the answer served is right) and the answerability (that the articles
+answer the question at all), below whose threshold the service declines. They differ
+where the articles answer but the wrong sentence won: that is a wrong answer, not a
+question to decline. All the weights are fitted on the eval questions
+(`python -m eval.calibrate`) and stored in calibration.json.
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_ANSWER_CHARS = 600
 MAX_SENTENCES = 3
 
+# The best sentence's features the two models read as they are, named as in RANK_FEATURES.
+FROM_RANKING = (
+    "soft",
+    "focus",
+    "around",
+    "title",
+    "story",
+    "typed_lexical",
+    "typed_story",
+    "passage",
+    "measured",
+)
 CONFIDENCE_FEATURES = (
     "score",  # the ranker's score of the best sentence
     "margin",  # ... less that of the runner-up
@@ -38,12 +53,14 @@ CONFIDENCE_FEATURES = (
     "other",  # P(the answer is no entity): such questions are judged on words alone
     "kind",  # the answer holds the kind of thing the wording asks for (rule)
     "kind_missing",  # ... and it does not
+    *FROM_RANKING,
 )
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Linear weights for ranking sentences and for the confidence of the winner."""
+    """Linear weights for ranking sentences, and logistic ones for the confidence and the
+    answerability of the winner (by CONFIDENCE_FEATURES, with a bias)."""
 
     rank: dict[str, float] = field(
         default_factory=lambda: {
@@ -80,7 +97,8 @@ class Weights:
             "bias": -8.0,
         }
     )
-    threshold: float = 0.5
+    answerable: dict[str, float] = field(default_factory=dict)  # empty: as the confidence
+    threshold: float = 0.5  # the answerability below which the service declines
     # A neighbouring sentence joins the answer when its score is within this margin of the
     # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
     neighbour: float = 0.25
@@ -90,11 +108,14 @@ class Weights:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text())
+
+        def logistic(weights: dict[str, float]) -> dict[str, float]:
+            return {k: float(weights.get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")}
+
         return cls(
             rank={k: float(data["rank"].get(k, 0.0)) for k in RANK_FEATURES},
-            confidence={
-                k: float(data["confidence"].get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")
-            },
+            confidence=logistic(data["confidence"]),
+            answerable=logistic(data["answerable"]) if "answerable" in data else {},
             threshold=float(data["threshold"]),
             neighbour=float(data.get("neighbour", cls.neighbour)),
         )
@@ -125,12 +146,23 @@ def confidence_features(
         "other": c.evidence["other"],
         "kind": answer_kind,
         "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
+        **{k: f[k] for k in FROM_RANKING},
     }
 
 
-def confidence(features: dict[str, float], w: Weights) -> float:
-    z = w.confidence.get("bias", 0.0) + sum(w.confidence[k] * v for k, v in features.items())
+def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
+    z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def confidence(features: dict[str, float], w: Weights) -> float:
+    """P(the answer built on the best candidate is right)."""
+    return _logistic(w.confidence, features)
+
+
+def answerability(features: dict[str, float], w: Weights) -> float:
+    """P(the articles answer the question at all), read off the same evidence."""
+    return _logistic(w.answerable or w.confidence, features)
 
 
 # A sentence that leans on the one before: it opens with a pronoun or a linking word, or

@@ -2,13 +2,16 @@
 MAX_WRONG_DECLINE of the answerable ones are, judged on folds the models never saw."""
 
 import numpy as np
+import pytest
 
-from eval.fit_select import FOLDS, MAX_WRONG_DECLINE, Served, folds, threshold
+from eval.fit_select import FOLDS, MAX_WRONG_DECLINE, Served, folds, probabilities, threshold
+from qa.select import CONFIDENCE_FEATURES, Weights
 
 
-def _served(answerable: np.ndarray, news: np.ndarray) -> Served:
+def _served(answerable: np.ndarray, news: np.ndarray, ruled=None) -> Served:
     n = len(answerable)
-    return Served(np.zeros((n, 0)), answerable.copy(), news, answerable)
+    ruled = np.zeros(n, bool) if ruled is None else ruled
+    return Served(np.zeros((n, 0)), answerable.copy(), news, answerable, ruled)
 
 
 def test_the_threshold_declines_most_within_the_limit():
@@ -24,6 +27,34 @@ def test_the_threshold_declines_most_within_the_limit():
     assert np.mean(right < t + 0.01) > MAX_WRONG_DECLINE or t >= 0.94
 
 
+def test_answerable_questions_a_rule_declines_count_within_the_limit():
+    """The service's share of answerable questions wrongly declined counts the rules'
+    declines too: with 5% of them ruled out, the models may decline only 2% more."""
+    rng = np.random.default_rng(2)
+    answerable = np.arange(400) < 300
+    p = np.where(answerable, rng.uniform(0.2, 1.0, 400), rng.uniform(0.0, 0.6, 400))
+    features = np.zeros((400, len(CONFIDENCE_FEATURES)))
+    features[:, CONFIDENCE_FEATURES.index("score")] = np.log(p / (1 - p))
+    weights = Weights(answerable={"score": 1.0, "bias": 0.0})
+    ruled = np.zeros(400, bool)
+    ruled[:15] = True  # 15 of the 300 answerable ones, however sure the models are
+    s = Served(features, answerable.copy(), np.ones(400, bool), answerable, ruled)
+    probs = probabilities(s, weights)
+    assert (probs[ruled] == 0).all() and np.allclose(probs[~ruled], p[~ruled])
+    t, declined, wrong = threshold(probs, s)
+    assert wrong == np.mean(probs[answerable] < t) <= MAX_WRONG_DECLINE
+    assert (p[answerable & ~ruled] < t).sum() + 15 <= MAX_WRONG_DECLINE * 300
+    unruled = threshold(p, s)[0]  # the rules' declines left out: a higher threshold
+    assert t < unruled
+
+
+def test_rules_declining_too_many_leave_no_threshold():
+    answerable = np.arange(100) < 80
+    probs = np.where(np.arange(100) < 10, 0.0, 0.9)  # 10 of 80 answerable ruled out
+    with pytest.raises(ValueError, match="the rules alone decline 12.5%"):
+        threshold(probs, _served(answerable, np.ones(100, bool), probs == 0))
+
+
 def test_only_news_questions_choose_the_threshold():
     probs = np.array([0.9, 0.1, 0.1, 0.05])
     answerable = np.array([True, False, True, False])
@@ -33,14 +64,30 @@ def test_only_news_questions_choose_the_threshold():
 
 
 def test_folds_are_balanced_and_the_same_each_run():
-    f = folds(1003)
-    assert (f == folds(1003)).all()
+    stories = [[f"bbc/{n}"] for n in range(1003)]
+    f = folds(stories)
+    assert (f == folds(stories)).all()
     counts = np.bincount(f, minlength=FOLDS)
     assert counts.max() - counts.min() <= 1
+    # Dealt in a drawn order, not in turn by the stories' names.
+    by_name = np.empty(len(stories), dtype=np.int64)
+    by_name[sorted(range(len(stories)), key=lambda n: stories[n][0])] = np.arange(1003) % FOLDS
+    assert (f != by_name).mean() > 0.5
+
+
+def test_questions_on_one_story_share_a_fold():
+    """A question that cites a and b, and one that cites b and c, link a to c: all three
+    stories' questions are judged together, never by a model that saw one of them."""
+    stories = [["x/a", "x/b"], ["x/b", "x/c"], ["x/c"], [], []] + [[f"z/{n}"] for n in range(40)]
+    f = folds(stories)
+    assert f[0] == f[1] == f[2]
+    counts = np.bincount(f, minlength=FOLDS)
+    assert counts.max() - counts.min() <= 3  # the linked story is dealt whole
 
 
 def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch):
-    """The ranker and the confidence that judge a fold never saw it; the final ones saw all."""
+    """The ranker and the answerability that judge a fold never saw it; the final models
+    saw all."""
     from types import SimpleNamespace
 
     from eval import fit_select
@@ -49,7 +96,7 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
         SimpleNamespace(n=n, news=True, answerable=n % 3 != 0, labels=np.zeros(1, bool))
         for n in range(40)
     ]
-    fold = folds(len(rows))
+    fold = folds([[] for _ in rows])
     fitted_on: list[set[int]] = []
 
     def fit_ranker(train):
@@ -59,7 +106,9 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
     def served(part, rank):
         ids = np.array([[r.n] for r in part], dtype=float).reshape(len(part), 1)
         answerable = np.array([r.answerable for r in part], bool)
-        return Served(ids, answerable.copy(), np.ones(len(part), bool), answerable)
+        return Served(
+            ids, answerable.copy(), np.ones(len(part), bool), answerable, np.zeros(len(part), bool)
+        )
 
     judged: list[tuple[int, int]] = []  # (row, the model that judged it)
 
@@ -69,11 +118,43 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
 
     monkeypatch.setattr(fit_select, "fit_ranker", fit_ranker)
     monkeypatch.setattr(fit_select, "served", served)
+    answerable_on: list[set[int]] = []  # the rows each answerability model was fitted on
+
+    def fit_answerable(s):
+        answerable_on.append({int(n) for n in s.features[:, 0]})
+        return {"model": float(len(answerable_on) - 1)}
+
     monkeypatch.setattr(fit_select, "fit_confidence", lambda s: {})
+    monkeypatch.setattr(fit_select, "fit_answerable", fit_answerable)
     monkeypatch.setattr(fit_select, "probabilities", probabilities)
     fit_select.fit_select(rows, fold)
     assert sorted(n for n, _ in judged) == list(range(40))  # each judged once
     for n, model in judged:
-        assert n not in fitted_on[model]
+        assert n not in fitted_on[model] and n not in answerable_on[model]
         assert fitted_on[model] == {r.n for r in rows if fold[r.n] != fold[n]}
-    assert fitted_on[-1] == set(range(40))  # the served models saw every question
+        assert answerable_on[model] == fitted_on[model]
+    assert fitted_on[-1] == answerable_on[-1] == set(range(40))  # the served ones saw all
+
+
+def test_an_article_is_a_story_of_its_own_collection():
+    """Two sets asked of one collection share its stories; another collection's article of
+    the same name is another story."""
+    from eval.calibrate import Asked
+    from eval.questions import Question
+
+    def asked(collection, *doc_ids):
+        q = Question("q", "Q?", ("a",), doc_ids, True)
+        return Asked(q, None, None, [], True, collection)
+
+    stories = [
+        asked("bbc", "tech_001"),
+        asked("bbc", "tech_001", "tech_002"),
+        asked("nd", "tech_001"),
+    ]
+    assert [a.stories() for a in stories] == [
+        ["bbc/tech_001"],
+        ["bbc/tech_001", "bbc/tech_002"],
+        ["nd/tech_001"],
+    ]
+    f = folds([a.stories() for a in stories] + [[f"z/{n}"] for n in range(20)])
+    assert f[0] == f[1]

@@ -141,3 +141,25 @@ def test_an_abbreviation_the_articles_never_use_is_spelt_out(tmp_path, real_embe
     a = service.ask("Who was the port authority's CEO?")
     service.close()
     assert a.answerable and "Amina Otieno" in a.answer
+
+
+def test_the_decline_reads_the_answerability_and_the_answer_shows_the_confidence(qa):
+    """Two models weigh the winner: whether the articles answer at all decides the decline;
+    whether this answer is right is the confidence shown with it."""
+    from dataclasses import replace
+
+    question = "How many passengers were rescued by fishermen?"
+    fitted = qa.weights
+    try:
+        qa.weights = replace(fitted, confidence={"bias": 50.0}, answerable={"bias": -50.0})
+        sure_but_unanswerable = qa.ask(question)
+        qa.weights = replace(fitted, confidence={"bias": -50.0}, answerable={"bias": 50.0})
+        answerable_but_unsure = qa.ask(question)
+    finally:
+        qa.weights = fitted
+    assert not sure_but_unanswerable.answerable
+    assert sure_but_unanswerable.confidence == 0.0  # no surer than the answerability
+    assert (
+        answerable_but_unsure.answerable and "rescued by fishermen" in answerable_but_unsure.answer
+    )
+    assert answerable_but_unsure.confidence == 0.0

@@ -111,7 +111,11 @@ class AskResponse(BaseModel):
     question: str
     answer: str | None
     answerable: bool
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="P(the answer is right); on a decline, at most P(the articles answer it)",
+    )
     citations: list[CitationOut]
     passages: list[PassageOut]
     corroboration: list[CitationOut] = Field(

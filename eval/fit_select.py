@@ -17,11 +17,10 @@ models that never saw their stories.
   models are surer than on questions they never saw, and a threshold chosen there
   declines too little. The folds are drawn by story: questions citing a common article
   share a fold, so an answerable question is not judged by models that saw another
-  answer from its article. (An unanswerable question cites nothing and is dealt alone;
-  a SQuAD story is one paragraph.)
-  (The answer types the features read come from the one model fitted on every question,
-  so the estimate is still a little kind; types cross-fitted too were tried and not
-  landed: bench/RESULTS.md.)
+  answer from its article. (An unanswerable question cites nothing and is dealt alone; a
+  SQuAD story is one paragraph. The answer types the features read come from the one
+  model fitted on every question, so the estimate is still a little kind; types
+  cross-fitted too were tried and not landed: bench/RESULTS.md.)
 """
 
 from __future__ import annotations
@@ -135,7 +134,7 @@ class Served:
     """The answers the service would give, one row each: those a rule declines (``ruled``)
     count toward the threshold's shares, and only the others are weighed by the models.
     (Questions with no candidate sentence, or answered from an article's header, are left
-    out: about 0.3% of the fit questions.)"""
+    out: a dozen of the 5,862 fit questions.)"""
 
     features: np.ndarray  # by CONFIDENCE_FEATURES
     right: np.ndarray

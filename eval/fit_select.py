@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 
 from qa.corpus import Corpus
 from qa.declines import ruled_out
@@ -51,35 +54,21 @@ FOLDS = 5
 def folds(stories: list[list[str]]) -> np.ndarray:
     """The fold (0..FOLDS-1) of each question, given the articles each cites (as keys unique
     across collections), the same on every run. Questions that cite a common article, or
-    are linked through a chain of such questions, share a fold; the stories are dealt, in
-    an order drawn once, each to the fold that holds the fewest questions so far."""
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    # A question that cites nothing (unanswerable) is a story of its own.
+    are linked through a chain of such questions, are one story and share a fold; a
+    question that cites nothing (unanswerable) is a story of its own. The stories are
+    numbered in an order drawn once, and GroupKFold deals them out by size."""
     keys = [cited or [f"#{n}"] for n, cited in enumerate(stories)]
-    for cited in keys:
-        for key in cited[1:]:
-            parent[root(key)] = root(cited[0])
-    story = [root(cited[0]) for cited in keys]
-    members: dict[str, list[int]] = {}
-    for n, s in enumerate(story):
-        members.setdefault(s, []).append(n)
-    names = sorted(members)
-    order = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
-    # The big stories first, so that the small ones even out the folds' sizes.
-    order.sort(key=lambda s: -len(members[s]))
+    article = {k: i for i, k in enumerate(sorted({k for cited in keys for k in cited}))}
+    # Each question joins its first article to the others it cites.
+    links = [(article[c[0]], article[k]) for c in keys for k in c]
+    rows, cols = zip(*links, strict=True)
+    graph = coo_matrix((np.ones(len(links)), (rows, cols)), shape=(len(article),) * 2)
+    n, component = connected_components(graph, directed=False)
+    story = np.random.default_rng(0).permutation(n)
+    groups = [story[component[article[c[0]]]] for c in keys]
     fold = np.zeros(len(stories), dtype=np.int64)
-    size = np.zeros(FOLDS, dtype=np.int64)
-    for s in order:
-        k = int(np.argmin(size))
-        fold[members[s]] = k
-        size[k] += len(members[s])
+    for k, (_, test) in enumerate(GroupKFold(FOLDS).split(fold, groups=groups)):
+        fold[test] = k
     return fold
 
 

@@ -125,6 +125,16 @@ class AskResponse(BaseModel):
         description="Differing values the sources give for what was asked, newest first"
     )
     reason: str | None = Field(None, description="Why the answer was declined, when it was")
+    answerability: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description=(
+            "P(the articles answer the question at all), which decides the decline: below "
+            "the service's threshold (calibration.json) it declines, and a rule's decline "
+            "reads below it too; null for an answer read off an article's header line"
+        ),
+    )
 
 
 class DocumentSummary(BaseModel):

@@ -249,7 +249,10 @@ def check(index_dir: IndexDir = None) -> None:
 
 def _print_answer(result) -> None:
     if not result.answerable:
-        typer.echo(f"The articles don't say. ({result.reason}; confidence {result.confidence:.2f})")
+        typer.echo(
+            f"The articles don't say. ({result.reason}; "
+            f"answerability {result.answerability or 0.0:.2f})"
+        )
         return
     typer.echo(result.answer)
     typer.echo("")

@@ -68,21 +68,24 @@ def answer(
             if not corpus.chunk_count
             else "no passage matched the question"
         )
-        return Answer(question, None, False, 0.0, passages=hits, reason=reason)
+        return Answer(question, None, False, 0.0, passages=hits, reason=reason, answerability=0.0)
     d = decide(corpus, q, c, w)
     conf = confidence(d.features, w)
     able = answerability(d.features, w)
 
-    def declined(reason: str, confidence: float, citations: tuple[Citation, ...] = ()) -> Answer:
+    def declined(
+        reason: str, confidence: float, answerability: float, citations: tuple[Citation, ...] = ()
+    ) -> Answer:
         # A declined answer is no surer than the articles are to answer at all.
         return Answer(
             question,
             None,
             False,
-            round(min(confidence, able), 4),
+            round(min(confidence, answerability), 4),
             list(citations),
             hits,
             reason=reason,
+            answerability=round(answerability, 4),
         )
 
     if rule := ruled_out(corpus, q, d):
@@ -92,9 +95,10 @@ def answer(
             if rule == NOT_KNOWN
             else ()
         )
-        return declined(rule, min(conf, w.threshold / 2), quoted)
+        # A rule's decline reads below the threshold, whatever the models made of it.
+        return declined(rule, conf, min(able, w.threshold / 2), quoted)
     if able < w.threshold:
-        return declined("the articles do not appear to answer this question", conf)
+        return declined("the articles do not appear to answer this question", conf, able)
     top, chosen, score = d.top, d.chosen, d.score
     # The passage holding the best sentence leads, then those of the sentences around it.
     hits = with_answer_passages(corpus, hits, [top, *(i for i in chosen if i != top)])
@@ -112,4 +116,5 @@ def answer(
         passages=hits,
         corroboration=corroboration,
         conflicts=conflicts(corpus, q.kind, [top, *support], score),
+        answerability=round(able, 4),
     )

@@ -53,6 +53,9 @@ class Answer:
     corroboration: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     reason: str | None = None  # why the answer was declined, when it was
+    # P(the articles answer the question at all): below the service's threshold it declines.
+    # None where no model weighed it (an answer read off an article's header line).
+    answerability: float | None = None
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,8 @@ class QA(Following, Embedding):
                 allowed = tuple(filters.select(corpus.details))
                 if not allowed:
                     reason = f"no article matches the filters ({filters.describe()})"
-                    return Answer(question, None, False, 0.0, reason=reason), StageTimes(0, 0, 0)
+                    declined = Answer(question, None, False, 0.0, reason=reason, answerability=0.0)
+                    return declined, StageTimes(0, 0, 0)
                 corpus = self._narrow(corpus, allowed)
             q = read_question(corpus, question, self.typer)
             t1 = time.perf_counter()

@@ -15,7 +15,7 @@ def client(seed_qa, seed_index):
         yield c
 
 
-def test_ask_returns_a_cited_verbatim_answer(client):
+def test_ask_returns_a_cited_verbatim_answer(client, seed_qa):
     r = client.post("/ask", json={"question": "Who met with Maduro on Jan. 31?"})
     assert r.status_code == 200
     body = r.json()
@@ -32,6 +32,7 @@ def test_ask_returns_a_cited_verbatim_answer(client):
     assert body["answerable"] is True
     assert "Grenell" in body["answer"]
     assert 0 <= body["confidence"] <= 1
+    assert body["answerability"] >= seed_qa.weights.threshold
     assert 1 <= len(body["citations"]) <= 3
     for c in body["citations"] + body["corroboration"]:
         doc = client.get(f"/documents/{c['doc_id']}").json()
@@ -43,12 +44,14 @@ def test_ask_returns_a_cited_verbatim_answer(client):
     assert all(c["quote"] in body["answer"] for c in body["citations"])
 
 
-def test_ask_declines_what_the_articles_do_not_say(client):
+def test_ask_declines_what_the_articles_do_not_say(client, seed_qa):
     body = client.post(
         "/ask", json={"question": "Who won the 2018 football World Cup final?"}
     ).json()
     assert body["answerable"] is False
     assert body["answer"] is None and body["citations"] == []
+    # What decided it: the answerability, below the service's threshold.
+    assert 0 <= body["answerability"] < seed_qa.weights.threshold
 
 
 def test_top_k_bounds_the_passages(client):

@@ -93,7 +93,9 @@ def test_the_collection_searches_and_sorts(client):
 def test_a_decline_quotes_the_sentence_saying_it_is_not_known():
     quote = "The cause of the fire is not yet known."
     cited = Citation(1, "d1", "Fire <b>at</b> the mill", date(2025, 2, 1), 40, 79, quote, 0.3)
-    result = Answer("What caused the fire?", None, False, 0.1, [cited], reason="x")
+    result = Answer(
+        "What caused the fire?", None, False, 0.1, [cited], reason="x", answerability=0.2
+    )
     page = _templates.get_template("ask.html").render(
         form={"q": result.question, "outlets": []},
         result=result,
@@ -105,3 +107,4 @@ def test_a_decline_quotes_the_sentence_saying_it_is_not_known():
     assert f'<mark data-n="1">{quote}</mark>' in page
     assert 'href="/articles/d1?start=40&amp;end=79#quote"' in page
     assert "Fire &lt;b&gt;at&lt;/b&gt; the mill" in page
+    assert "(answerability 0.20)" in page

@@ -1,6 +1,8 @@
-"""`qa ask` with filters: --outlet, --since and --until narrow the articles answered from."""
+"""`qa ask`: filters (--outlet, --since, --until) narrow the articles answered from; a decline
+says why."""
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -33,3 +35,11 @@ def test_a_reversed_range_names_the_options(seed_index):
     result = ask(seed_index, "x?", "--since", "2025-03-01", "--until", "2025-02-01")
     assert result.exit_code == 2
     assert "--since (2025-03-01) is after --until (2025-02-01); swap them" in result.output
+
+
+def test_a_decline_prints_its_reason_and_answerability(seed_index):
+    result = ask(seed_index, "Who won the 2018 football World Cup final?")
+    assert result.exit_code == 0, result.output
+    line = result.output.strip()
+    assert line.startswith("The articles don't say. (")
+    assert re.search(r"; answerability 0\.\d\d\)$", line), line

@@ -159,7 +159,9 @@ def test_the_decline_reads_the_answerability_and_the_answer_shows_the_confidence
         qa.weights = fitted
     assert not sure_but_unanswerable.answerable
     assert sure_but_unanswerable.confidence == 0.0  # no surer than the answerability
+    assert sure_but_unanswerable.answerability == 0.0
     assert (
         answerable_but_unsure.answerable and "rescued by fishermen" in answerable_but_unsure.answer
     )
     assert answerable_but_unsure.confidence == 0.0
+    assert answerable_but_unsure.answerability == 1.0  # shown beside the answer, apart

@@ -184,7 +184,7 @@ def main() -> None:
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
-        "answerable": weights.answerable,
+        "answerable": weights.answerable.to_json() if weights.answerable else None,
         "threshold": weights.threshold,
         "neighbour": weights.neighbour,
         "fitted_on": fitted_on,

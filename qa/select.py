@@ -1,11 +1,14 @@
 """Rank the candidate sentences, take the best with the sentences it leans on, and weigh
 the evidence for answering at all.
 
-A linear scorer ranks the candidates. Two logistic models read the winner's evidence: the
-confidence (that the answer served is right) and the answerability (that the articles
-answer the question at all), below whose threshold the service declines. They differ
-where the articles answer but the wrong sentence won: that is a wrong answer, not a
-question to decline. All the weights are fitted on the eval questions
+A linear scorer ranks the candidates. Two models read the winner's evidence: a logistic
+confidence (that the answer served is right), and gradient-boosted trees for the
+answerability (that the articles answer the question at all), below whose threshold the
+service declines. They differ where the articles answer but the wrong sentence won: that
+is a wrong answer, not a question to decline. The answerability is trees because its
+evidence does not add up: a sentence that shares the question's story but names nothing
+of the type asked for says "answerable" when another sentence of the story does, and "not"
+when none does. All the weights are fitted on the eval questions
 (`python -m eval.calibrate`) and stored in calibration.json.
 """
 
@@ -23,6 +26,7 @@ from .corpus import Corpus
 from .features import RANK_FEATURES, Candidates, new_types, typed
 from .kinds import holds_kind
 from .question import Question
+from .trees import Trees
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_ANSWER_CHARS = 600
@@ -59,8 +63,8 @@ CONFIDENCE_FEATURES = (
 
 @dataclass(frozen=True)
 class Weights:
-    """Linear weights for ranking sentences, and logistic ones for the confidence and the
-    answerability of the winner (by CONFIDENCE_FEATURES, with a bias)."""
+    """Linear weights for ranking sentences, logistic ones for the confidence of the winner
+    (by CONFIDENCE_FEATURES, with a bias), and the trees weighing its answerability."""
 
     rank: dict[str, float] = field(
         default_factory=lambda: {
@@ -97,7 +101,7 @@ class Weights:
             "bias": -8.0,
         }
     )
-    answerable: dict[str, float] = field(default_factory=dict)  # empty: as the confidence
+    answerable: Trees | None = None  # None: as the confidence
     threshold: float = 0.5  # the answerability below which the service declines
     # A neighbouring sentence joins the answer when its score is within this margin of the
     # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
@@ -112,10 +116,19 @@ class Weights:
         def logistic(weights: dict[str, float]) -> dict[str, float]:
             return {k: float(weights.get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")}
 
+        # A file fitted before the answerability was trees declines on the confidence,
+        # as one without it does, until it is fitted again.
+        stored = data.get("answerable") or {}
+        trees = Trees.from_json(stored) if "trees" in stored else None
+        if trees and (unknown := set(trees.features) - set(CONFIDENCE_FEATURES)):
+            raise ValueError(
+                f"{path} weighs answerability on features the service does not compute "
+                f"({', '.join(sorted(unknown))}): refit it with `python -m eval.calibrate --write`"
+            )
         return cls(
             rank={k: float(data["rank"].get(k, 0.0)) for k in RANK_FEATURES},
             confidence=logistic(data["confidence"]),
-            answerable=logistic(data["answerable"]) if "answerable" in data else {},
+            answerable=trees,
             threshold=float(data["threshold"]),
             neighbour=float(data.get("neighbour", cls.neighbour)),
         )
@@ -162,7 +175,9 @@ def confidence(features: dict[str, float], w: Weights) -> float:
 
 def answerability(features: dict[str, float], w: Weights) -> float:
     """P(the articles answer the question at all), read off the same evidence."""
-    return _logistic(w.answerable or w.confidence, features)
+    if w.answerable is None:
+        return confidence(features, w)
+    return w.answerable.probability(features)
 
 
 # A sentence that leans on the one before: it opens with a pronoun or a linking word, or

@@ -35,7 +35,7 @@ def test_answerable_questions_a_rule_declines_count_within_the_limit():
     p = np.where(answerable, rng.uniform(0.2, 1.0, 400), rng.uniform(0.0, 0.6, 400))
     features = np.zeros((400, len(CONFIDENCE_FEATURES)))
     features[:, CONFIDENCE_FEATURES.index("score")] = np.log(p / (1 - p))
-    weights = Weights(answerable={"score": 1.0, "bias": 0.0})
+    weights = Weights(confidence={"score": 1.0, "bias": 0.0})  # no trees: as the confidence
     ruled = np.zeros(400, bool)
     ruled[:15] = True  # 15 of the 300 answerable ones, however sure the models are
     s = Served(features, answerable.copy(), np.ones(400, bool), answerable, ruled)
@@ -158,3 +158,50 @@ def test_an_article_is_a_story_of_its_own_collection():
     ]
     f = folds([a.stories() for a in stories] + [[f"z/{n}"] for n in range(20)])
     assert f[0] == f[1]
+
+
+def test_the_stored_trees_answer_as_the_fitted_model_does():
+    """The answerability's trees, stored as lists and read without scikit-learn, give the
+    fitted model's probabilities, through a JSON round trip; values on a split's threshold
+    go left in single precision, as scikit-learn's do."""
+    import json
+
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from eval.fit_select import trees_from_model
+    from qa.trees import Trees
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(scale=0.5, size=400)) > 0
+    model = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(X, y)
+    names = ("a", "b", "c")
+    trees = Trees.from_json(json.loads(json.dumps(trees_from_model(model, names).to_json())))
+    # Rows off the data and rows exactly on the first tree's thresholds.
+    on = model.estimators_[0, 0].tree_
+    edges = np.array([[on.threshold[0] if f == on.feature[0] else 0.0 for f in range(3)]])
+    rows = np.vstack([rng.normal(size=(200, 3)), edges])
+    expected = model.predict_proba(rows)[:, 1]
+    got = [trees.probability(dict(zip(names, r, strict=True))) for r in rows.tolist()]
+    assert np.allclose(got, expected, atol=1e-9)
+    assert len({round(p, 3) for p in got}) > 20  # the trees split: not one prior
+
+
+def test_fitted_answerability_reads_interactions_a_sum_cannot():
+    """Answerable when the question's story is found and a sentence names the type asked
+    for, or when neither is (a question on words alone): a sum of the two cannot say it;
+    the trees fitted by fit_answerable do."""
+    from eval.fit_select import fit_answerable
+    from qa.select import CONFIDENCE_FEATURES
+
+    rng = np.random.default_rng(1)
+    n = 800
+    F = rng.uniform(size=(n, len(CONFIDENCE_FEATURES)))
+    story, typed = CONFIDENCE_FEATURES.index("story"), CONFIDENCE_FEATURES.index("typed")
+    answerable = (F[:, story] > 0.5) == (F[:, typed] > 0.5)
+    s = Served(F, answerable, np.ones(n, bool), answerable, np.zeros(n, bool))
+    trees = fit_answerable(s)
+    test = rng.uniform(size=(200, len(CONFIDENCE_FEATURES)))
+    truth = (test[:, story] > 0.5) == (test[:, typed] > 0.5)
+    p = np.array([trees.probability(dict(zip(CONFIDENCE_FEATURES, r, strict=True))) for r in test])
+    assert np.mean((p > 0.5) == truth) > 0.9

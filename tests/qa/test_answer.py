@@ -148,12 +148,16 @@ def test_the_decline_reads_the_answerability_and_the_answer_shows_the_confidence
     whether this answer is right is the confidence shown with it."""
     from dataclasses import replace
 
+    from qa.trees import Trees
+
     question = "How many passengers were rescued by fishermen?"
     fitted = qa.weights
     try:
-        qa.weights = replace(fitted, confidence={"bias": 50.0}, answerable={"bias": -50.0})
+        # Trees with no tree: their answerability is the initial log-odds alone.
+        never, always = (Trees((), init, 1.0, ()) for init in (-50.0, 50.0))
+        qa.weights = replace(fitted, confidence={"bias": 50.0}, answerable=never)
         sure_but_unanswerable = qa.ask(question)
-        qa.weights = replace(fitted, confidence={"bias": -50.0}, answerable={"bias": 50.0})
+        qa.weights = replace(fitted, confidence={"bias": -50.0}, answerable=always)
         answerable_but_unsure = qa.ask(question)
     finally:
         qa.weights = fitted

@@ -1,0 +1,73 @@
+"""A fitted ensemble of gradient-boosted regression trees, stored as plain lists and read
+without scikit-learn: the answerability model (select.py).
+
+Each tree is five parallel lists over its nodes: the feature a node splits on, the
+threshold (the row goes left when its value is at most that), the left and right child
+(-1 at a leaf), and the leaf's value. The log-odds are the initial log-odds plus the
+learning rate times the sum of the leaves the row reaches, as scikit-learn's
+GradientBoostingClassifier computes them, comparing in single precision as its trees do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_NODE_LISTS = ("feature", "threshold", "left", "right", "value")
+# One tree: by node, its feature, threshold, left child, right child and leaf value.
+Tree = tuple[
+    tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]
+]
+
+
+@dataclass(frozen=True)
+class Trees:
+    features: tuple[str, ...]  # the names of the columns the trees split on, in order
+    init: float  # the log-odds before any tree
+    learning_rate: float
+    trees: tuple[Tree, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Trees:
+        return cls(
+            features=tuple(data["features"]),
+            init=float(data["init"]),
+            learning_rate=float(data["learning_rate"]),
+            trees=tuple(
+                (
+                    tuple(int(f) for f in t["feature"]),
+                    tuple(float(x) for x in t["threshold"]),
+                    tuple(int(c) for c in t["left"]),
+                    tuple(int(c) for c in t["right"]),
+                    tuple(float(v) for v in t["value"]),
+                )
+                for t in data["trees"]
+            ),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "model": "gradient-boosted trees",
+            "features": list(self.features),
+            "init": self.init,
+            "learning_rate": self.learning_rate,
+            "trees": [dict(zip(_NODE_LISTS, map(list, t), strict=True)) for t in self.trees],
+        }
+
+    def log_odds(self, row: Sequence[float]) -> float:
+        x = np.asarray(row, dtype=np.float32).tolist()  # as the trees were fitted
+        total = 0.0
+        for feature, threshold, left, right, value in self.trees:
+            node = 0
+            while left[node] != -1:
+                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+            total += value[node]
+        return self.init + self.learning_rate * total
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        """P(the label) for a row given by feature name."""
+        z = self.log_odds([values[f] for f in self.features])
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

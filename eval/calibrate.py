@@ -184,7 +184,10 @@ def main() -> None:
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
-        "answerable": weights.answerable.to_json() if weights.answerable else None,
+        "answerable": weights.answerable,
+        "answerable_trees": weights.answerable_trees.to_json()
+        if weights.answerable_trees
+        else None,
         "threshold": weights.threshold,
         "neighbour": weights.neighbour,
         "fitted_on": fitted_on,

@@ -6,13 +6,15 @@ models that never saw their stories.
   RANK_FEATURES, maximising the probability of the sentences that hold an accepted answer.
 - Confidence: a logistic regression over CONFIDENCE_FEATURES of the answer served, labelled
   by whether it is right (never, for unanswerable questions).
-- Answerability: gradient-boosted trees over the same features, labelled by whether the
-  question is answerable at all. The decline is its decision: an answerable question
-  whose wrong sentence won counts against declining it as much as a right one does, and
-  teaching the decline that such answers are to be declined (as the confidence learns)
-  blurs what marks a question the articles cannot answer. Trees, because the evidence
-  interacts: the share of the question's story found means one thing when the sentence
-  names something of the type asked for, and another when it does not (bench/RESULTS.md).
+- Answerability: the same regression, and gradient-boosted trees over the same features,
+  labelled by whether the question is answerable at all; the service averages their
+  log-odds. The decline is its decision: an answerable question whose wrong sentence won
+  counts against declining it as much as a right one does, and teaching the decline that
+  such answers are to be declined (as the confidence learns) blurs what marks a question
+  the articles cannot answer. The trees read how the evidence interacts (the share of
+  the question's story found means one thing when the sentence names something of the
+  type asked for, and another when it does not); alone they lost on the small held-out
+  collections, and the average beat both out of fold (bench/RESULTS.md).
 - Threshold: the one that declines the most unanswerable news questions while wrongly
   declining at most MAX_WRONG_DECLINE of the answerable ones, judged out of fold: each
   question's answerability comes from models fitted on the other folds. In sample, the
@@ -166,14 +168,15 @@ def fit_confidence(s: Served) -> dict[str, float]:
     return _logistic(s, s.right)
 
 
-def fit_answerable(s: Served) -> Trees:
-    """P(the question is answerable at all), from the same evidence."""
+def fit_answerable(s: Served) -> tuple[dict[str, float], Trees]:
+    """P(the question is answerable at all), from the same evidence: a logistic model and
+    trees, whose log-odds the service averages."""
     weighed = ~s.ruled
     model = GradientBoostingClassifier(random_state=0, **ANSWERABLE_TREES)
     model.fit(
         s.features[weighed], s.answerable[weighed], sample_weight=_news_weight(s.news[weighed])
     )
-    return trees_from_model(model, CONFIDENCE_FEATURES)
+    return _logistic(s, s.answerable), trees_from_model(model, CONFIDENCE_FEATURES)
 
 
 def trees_from_model(model: GradientBoostingClassifier, features: tuple[str, ...]) -> Trees:
@@ -254,7 +257,8 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
         train = [r for r, f in zip(rows, fold, strict=True) if f != k]
         test = [r for r, f in zip(rows, fold, strict=True) if f == k]
         rank = fit_ranker(train)
-        weights = Weights(rank=rank, answerable=fit_answerable(served(train, rank)))
+        linear, trees = fit_answerable(served(train, rank))
+        weights = Weights(rank=rank, answerable=linear, answerable_trees=trees)
         answered = served(test, rank)
         parts.append((probabilities(answered, weights), answered))
         top1 += [
@@ -269,10 +273,12 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
     t, declined, wrong = threshold(probs, unseen)
     rank = fit_ranker(rows)
     answered = served(rows, rank)
+    linear, trees = fit_answerable(answered)
     weights = Weights(
         rank=rank,
         confidence=fit_confidence(answered),
-        answerable=fit_answerable(answered),
+        answerable=linear,
+        answerable_trees=trees,
         threshold=t,
     )
     stats = {

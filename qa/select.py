@@ -1,14 +1,15 @@
 """Rank the candidate sentences, take the best with the sentences it leans on, and weigh
 the evidence for answering at all.
 
-A linear scorer ranks the candidates. Two models read the winner's evidence: a logistic
-confidence (that the answer served is right), and gradient-boosted trees for the
-answerability (that the articles answer the question at all), below whose threshold the
-service declines. They differ where the articles answer but the wrong sentence won: that
-is a wrong answer, not a question to decline. The answerability is trees because its
-evidence does not add up: a sentence that shares the question's story but names nothing
-of the type asked for says "answerable" when another sentence of the story does, and "not"
-when none does. All the weights are fitted on the eval questions
+A linear scorer ranks the candidates. Models read the winner's evidence: a logistic
+confidence (that the answer served is right), and the answerability (that the articles
+answer the question at all), below whose threshold the service declines. They differ
+where the articles answer but the wrong sentence won: that is a wrong answer, not a
+question to decline. The answerability averages, in log-odds, a logistic model and
+gradient-boosted trees over the same evidence: the trees read what does not add up (a
+sentence on the question's story naming nothing of the type asked for means one thing
+when the story is found and another when it is not), and the logistic model carries
+better to collections unlike the fit's. All the weights are fitted on the eval questions
 (`python -m eval.calibrate`) and stored in calibration.json.
 """
 
@@ -63,8 +64,9 @@ CONFIDENCE_FEATURES = (
 
 @dataclass(frozen=True)
 class Weights:
-    """Linear weights for ranking sentences, logistic ones for the confidence of the winner
-    (by CONFIDENCE_FEATURES, with a bias), and the trees weighing its answerability."""
+    """Linear weights for ranking sentences, logistic ones for the confidence and the
+    answerability of the winner (by CONFIDENCE_FEATURES, with a bias), and the trees
+    averaged with the second."""
 
     rank: dict[str, float] = field(
         default_factory=lambda: {
@@ -101,7 +103,8 @@ class Weights:
             "bias": -8.0,
         }
     )
-    answerable: Trees | None = None  # None: as the confidence
+    answerable: dict[str, float] = field(default_factory=dict)  # empty: as the confidence
+    answerable_trees: Trees | None = None  # averaged with it in log-odds, when fitted
     threshold: float = 0.5  # the answerability below which the service declines
     # A neighbouring sentence joins the answer when its score is within this margin of the
     # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
@@ -116,10 +119,8 @@ class Weights:
         def logistic(weights: dict[str, float]) -> dict[str, float]:
             return {k: float(weights.get(k, 0.0)) for k in (*CONFIDENCE_FEATURES, "bias")}
 
-        # A file fitted before the answerability was trees declines on the confidence,
-        # as one without it does, until it is fitted again.
-        stored = data.get("answerable") or {}
-        trees = Trees.from_json(stored) if "trees" in stored else None
+        stored = data.get("answerable_trees")
+        trees = Trees.from_json(stored) if stored else None
         if trees and (unknown := set(trees.features) - set(CONFIDENCE_FEATURES)):
             raise ValueError(
                 f"{path} weighs answerability on features the service does not compute "
@@ -128,7 +129,8 @@ class Weights:
         return cls(
             rank={k: float(data["rank"].get(k, 0.0)) for k in RANK_FEATURES},
             confidence=logistic(data["confidence"]),
-            answerable=trees,
+            answerable=logistic(data["answerable"]) if "answerable" in data else {},
+            answerable_trees=trees,
             threshold=float(data["threshold"]),
             neighbour=float(data.get("neighbour", cls.neighbour)),
         )
@@ -163,8 +165,12 @@ def confidence_features(
     }
 
 
+def _log_odds(weights: dict[str, float], features: dict[str, float]) -> float:
+    return weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
+
+
 def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
-    z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    z = _log_odds(weights, features)
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
@@ -175,9 +181,11 @@ def confidence(features: dict[str, float], w: Weights) -> float:
 
 def answerability(features: dict[str, float], w: Weights) -> float:
     """P(the articles answer the question at all), read off the same evidence."""
-    if w.answerable is None:
-        return confidence(features, w)
-    return w.answerable.probability(features)
+    if w.answerable_trees is None:
+        return _logistic(w.answerable or w.confidence, features)
+    z = _log_odds(w.answerable or w.confidence, features)
+    z = (z + w.answerable_trees.log_odds([features[f] for f in w.answerable_trees.features])) / 2
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
 # A sentence that leans on the one before: it opens with a pronoun or a linking word, or

@@ -122,7 +122,7 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
 
     def fit_answerable(s):
         answerable_on.append({int(n) for n in s.features[:, 0]})
-        return {"model": float(len(answerable_on) - 1)}
+        return {"model": float(len(answerable_on) - 1)}, None
 
     monkeypatch.setattr(fit_select, "fit_confidence", lambda s: {})
     monkeypatch.setattr(fit_select, "fit_answerable", fit_answerable)
@@ -200,7 +200,7 @@ def test_fitted_answerability_reads_interactions_a_sum_cannot():
     story, typed = CONFIDENCE_FEATURES.index("story"), CONFIDENCE_FEATURES.index("typed")
     answerable = (F[:, story] > 0.5) == (F[:, typed] > 0.5)
     s = Served(F, answerable, np.ones(n, bool), answerable, np.zeros(n, bool))
-    trees = fit_answerable(s)
+    _, trees = fit_answerable(s)
     test = rng.uniform(size=(200, len(CONFIDENCE_FEATURES)))
     truth = (test[:, story] > 0.5) == (test[:, typed] > 0.5)
     p = np.array([trees.probability(dict(zip(CONFIDENCE_FEATURES, r, strict=True))) for r in test])

@@ -155,9 +155,13 @@ def test_the_decline_reads_the_answerability_and_the_answer_shows_the_confidence
     try:
         # Trees with no tree: their answerability is the initial log-odds alone.
         never, always = (Trees((), init, 1.0, ()) for init in (-50.0, 50.0))
-        qa.weights = replace(fitted, confidence={"bias": 50.0}, answerable=never)
+        qa.weights = replace(
+            fitted, confidence={"bias": 50.0}, answerable={"bias": -50.0}, answerable_trees=never
+        )
         sure_but_unanswerable = qa.ask(question)
-        qa.weights = replace(fitted, confidence={"bias": -50.0}, answerable=always)
+        qa.weights = replace(
+            fitted, confidence={"bias": -50.0}, answerable={"bias": 50.0}, answerable_trees=always
+        )
         answerable_but_unsure = qa.ask(question)
     finally:
         qa.weights = fitted

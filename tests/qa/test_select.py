@@ -1,6 +1,7 @@
 """The weights that rank sentences and weigh the winner, as calibration.json stores them."""
 
 import json
+import math
 
 import pytest
 
@@ -10,22 +11,37 @@ from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, Weights, answerabil
 
 def test_the_fitted_file_holds_every_feature_of_both_models():
     data = json.loads(CALIBRATION_FILE.read_text())
-    assert set(data["confidence"]) == {*CONFIDENCE_FEATURES, "bias"}
-    assert data["answerable"]["features"] == list(CONFIDENCE_FEATURES)
+    for model in ("confidence", "answerable"):
+        assert set(data[model]) == {*CONFIDENCE_FEATURES, "bias"}, model
+    assert data["answerable_trees"]["features"] == list(CONFIDENCE_FEATURES)
     assert set(data["rank"]) == set(RANK_FEATURES)
     w = Weights.load()
-    assert w.answerable and len(w.answerable.trees) > 1
-    # The trees split on more than one feature of the evidence.
-    split_on = {f for t in w.answerable.trees for f, left in zip(t[0], t[2]) if left != -1}
+    assert w.answerable and w.answerable != w.confidence
+    assert w.answerable_trees and len(w.answerable_trees.trees) > 1
+    # The trees split on more than a few features of the evidence.
+    trees = w.answerable_trees.trees
+    split_on = {f for t in trees for f, left in zip(t[0], t[2], strict=True) if left != -1}
     assert len(split_on) > 3
     assert 0.0 < w.threshold < 1.0
+
+
+def test_the_answerability_averages_the_two_models_log_odds():
+    w = Weights.load()
+    assert w.answerable_trees
+    features = {k: 0.5 for k in CONFIDENCE_FEATURES}
+    linear = Weights(confidence=w.answerable)  # the logistic model alone, as a confidence
+    p_linear = confidence(features, linear)
+    z_trees = w.answerable_trees.log_odds([features[f] for f in w.answerable_trees.features])
+    z = (math.log(p_linear / (1 - p_linear)) + z_trees) / 2
+    assert answerability(features, w) == pytest.approx(1 / (1 + math.exp(-z)))
+    assert answerability(features, w) != pytest.approx(p_linear)
 
 
 def test_a_file_weighing_features_the_service_lacks_is_refused_saying_how_to_mend_it(
     tmp_path,
 ):
     data = json.loads(CALIBRATION_FILE.read_text())
-    data["answerable"]["features"][0] = "retired_feature"
+    data["answerable_trees"]["features"][0] = "retired_feature"
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="retired_feature.*python -m eval.calibrate --write"):
@@ -34,11 +50,11 @@ def test_a_file_weighing_features_the_service_lacks_is_refused_saying_how_to_men
 
 def test_a_file_without_an_answerability_model_declines_on_the_confidence(tmp_path):
     data = json.loads(CALIBRATION_FILE.read_text())
-    del data["answerable"]
+    del data["answerable"], data["answerable_trees"]
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(data))
     w = Weights.load(path)
     features = {k: 0.5 for k in CONFIDENCE_FEATURES}
-    assert w.answerable is None
+    assert w.answerable == {} and w.answerable_trees is None
     assert answerability(features, w) == confidence(features, w)
     assert answerability(features, Weights.load()) != confidence(features, Weights.load())

@@ -169,9 +169,12 @@ def _log_odds(weights: dict[str, float], features: dict[str, float]) -> float:
     return weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
 
 
-def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
-    z = _log_odds(weights, features)
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
+    return _sigmoid(_log_odds(weights, features))
 
 
 def confidence(features: dict[str, float], w: Weights) -> float:
@@ -185,7 +188,7 @@ def answerability(features: dict[str, float], w: Weights) -> float:
         return _logistic(w.answerable or w.confidence, features)
     z = _log_odds(w.answerable or w.confidence, features)
     z = (z + w.answerable_trees.log_odds([features[f] for f in w.answerable_trees.features])) / 2
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    return _sigmoid(z)
 
 
 # A sentence that leans on the one before: it opens with a pronoun or a linking word, or

@@ -1,5 +1,5 @@
 """A fitted ensemble of gradient-boosted regression trees, stored as plain lists and read
-without scikit-learn: the answerability model (select.py).
+without scikit-learn: half of the answerability (select.py).
 
 Each tree is five parallel lists over its nodes: the feature a node splits on, the
 threshold (the row goes left when its value is at most that), the left and right child

@@ -187,8 +187,7 @@ def answerability(features: dict[str, float], w: Weights) -> float:
     if w.answerable_trees is None:
         return _logistic(w.answerable or w.confidence, features)
     z = _log_odds(w.answerable or w.confidence, features)
-    z = (z + w.answerable_trees.log_odds([features[f] for f in w.answerable_trees.features])) / 2
-    return _sigmoid(z)
+    return _sigmoid((z + w.answerable_trees.log_odds(features)) / 2)
 
 
 # A sentence that leans on the one before: it opens with a pronoun or a linking word, or

@@ -10,8 +10,7 @@ GradientBoostingClassifier computes them, comparing in single precision as its t
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,8 +56,10 @@ class Trees:
             "trees": [dict(zip(_NODE_LISTS, map(list, t), strict=True)) for t in self.trees],
         }
 
-    def log_odds(self, row: Sequence[float]) -> float:
-        x = np.asarray(row, dtype=np.float32).tolist()  # as the trees were fitted
+    def log_odds(self, values: Mapping[str, float]) -> float:
+        """The log-odds of the label for a row given by feature name."""
+        # In single precision, as the trees were fitted.
+        x = np.asarray([values[f] for f in self.features], dtype=np.float32).tolist()
         total = 0.0
         for feature, threshold, left, right, value in self.trees:
             node = 0
@@ -66,8 +67,3 @@ class Trees:
                 node = left[node] if x[feature[node]] <= threshold[node] else right[node]
             total += value[node]
         return self.init + self.learning_rate * total
-
-    def probability(self, values: Mapping[str, float]) -> float:
-        """P(the label) for a row given by feature name."""
-        z = self.log_odds([values[f] for f in self.features])
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

@@ -162,7 +162,7 @@ def test_an_article_is_a_story_of_its_own_collection():
 
 def test_the_stored_trees_answer_as_the_fitted_model_does():
     """The answerability's trees, stored as lists and read without scikit-learn, give the
-    fitted model's probabilities, through a JSON round trip; values on a split's threshold
+    fitted model's log-odds, through a JSON round trip; values on a split's threshold
     go left in single precision, as scikit-learn's do."""
     import json
 
@@ -181,10 +181,10 @@ def test_the_stored_trees_answer_as_the_fitted_model_does():
     on = model.estimators_[0, 0].tree_
     edges = np.array([[on.threshold[0] if f == on.feature[0] else 0.0 for f in range(3)]])
     rows = np.vstack([rng.normal(size=(200, 3)), edges])
-    expected = model.predict_proba(rows)[:, 1]
-    got = [trees.probability(dict(zip(names, r, strict=True))) for r in rows.tolist()]
+    expected = model.decision_function(rows)
+    got = [trees.log_odds(dict(zip(names, r, strict=True))) for r in rows.tolist()]
     assert np.allclose(got, expected, atol=1e-9)
-    assert len({round(p, 3) for p in got}) > 20  # the trees split: not one prior
+    assert len({round(z, 3) for z in got}) > 20  # the trees split: not one prior
 
 
 def test_fitted_answerability_reads_interactions_a_sum_cannot():
@@ -203,5 +203,5 @@ def test_fitted_answerability_reads_interactions_a_sum_cannot():
     _, trees = fit_answerable(s)
     test = rng.uniform(size=(200, len(CONFIDENCE_FEATURES)))
     truth = (test[:, story] > 0.5) == (test[:, typed] > 0.5)
-    p = np.array([trees.probability(dict(zip(CONFIDENCE_FEATURES, r, strict=True))) for r in test])
-    assert np.mean((p > 0.5) == truth) > 0.9
+    z = np.array([trees.log_odds(dict(zip(CONFIDENCE_FEATURES, r, strict=True))) for r in test])
+    assert np.mean((z > 0) == truth) > 0.9

@@ -31,7 +31,7 @@ def test_the_answerability_averages_the_two_models_log_odds():
     features = {k: 0.5 for k in CONFIDENCE_FEATURES}
     linear = Weights(confidence=w.answerable)  # the logistic model alone, as a confidence
     p_linear = confidence(features, linear)
-    z_trees = w.answerable_trees.log_odds([features[f] for f in w.answerable_trees.features])
+    z_trees = w.answerable_trees.log_odds(features)
     z = (math.log(p_linear / (1 - p_linear)) + z_trees) / 2
     assert answerability(features, w) == pytest.approx(1 / (1 + math.exp(-z)))
     assert answerability(features, w) != pytest.approx(p_linear)

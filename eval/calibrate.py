@@ -99,6 +99,19 @@ def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
     return weights, stats, types
 
 
+def calibration_text(data: dict) -> str:
+    """calibration.json's text: indented, but each of the answerability's trees on one
+    line, so that a refit's diff reads tree by tree rather than number by number."""
+    trees = (data.get("answerable_trees") or {}).get("trees", [])
+    marks = [f"<tree {n}>" for n in range(len(trees))]
+    if trees:
+        data = {**data, "answerable_trees": {**data["answerable_trees"], "trees": marks}}
+    text = json.dumps(data, indent=2)
+    for mark, tree in zip(marks, trees, strict=True):
+        text = text.replace(json.dumps(mark), json.dumps(tree), 1)
+    return text + "\n"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -193,10 +206,10 @@ def main() -> None:
         "fitted_on": fitted_on,
         "stats": stats,
     }
-    print(json.dumps(data, indent=2))
+    print(calibration_text(data), end="")
     print(json.dumps(types["stats"], indent=2))
     if args.write:
-        CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n")
+        CALIBRATION_FILE.write_text(calibration_text(data))
         TYPES_FILE.write_text(json.dumps(types, separators=(",", ":"), sort_keys=True) + "\n")
 
 

@@ -3,9 +3,11 @@ without scikit-learn: half of the answerability (select.py).
 
 Each tree is five parallel lists over its nodes: the feature a node splits on, the
 threshold (the row goes left when its value is at most that), the left and right child
-(-1 at a leaf), and the leaf's value. The log-odds are the initial log-odds plus the
-learning rate times the sum of the leaves the row reaches, as scikit-learn's
-GradientBoostingClassifier computes them, comparing in single precision as its trees do.
+(-1 at a leaf), and the leaf's value. A threshold is written in the fewest digits that
+read back as the same single-precision number, and is read back as that number. The
+log-odds are the initial log-odds plus the learning rate times the sum of the leaves the
+row reaches, as scikit-learn's GradientBoostingClassifier computes them, comparing in
+single precision as its trees do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ _NODE_LISTS = ("feature", "threshold", "left", "right", "value")
 Tree = tuple[
     tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]
 ]
+
+
+def _short(thresholds: tuple[float, ...]) -> list[float]:
+    """Each threshold in the fewest digits that read back as its single-precision value
+    (0.34868094 for 0.34868094325065613)."""
+    return [
+        float(np.format_float_positional(np.float32(x), unique=True, trim="-")) for x in thresholds
+    ]
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,7 @@ class Trees:
             trees=tuple(
                 (
                     tuple(int(f) for f in t["feature"]),
-                    tuple(float(x) for x in t["threshold"]),
+                    tuple(np.asarray(t["threshold"], dtype=np.float32).tolist()),
                     tuple(int(c) for c in t["left"]),
                     tuple(int(c) for c in t["right"]),
                     tuple(float(v) for v in t["value"]),
@@ -53,7 +63,10 @@ class Trees:
             "features": list(self.features),
             "init": self.init,
             "learning_rate": self.learning_rate,
-            "trees": [dict(zip(_NODE_LISTS, map(list, t), strict=True)) for t in self.trees],
+            "trees": [
+                {**dict(zip(_NODE_LISTS, map(list, t), strict=True)), "threshold": _short(t[1])}
+                for t in self.trees
+            ],
         }
 
     def log_odds(self, values: Mapping[str, float]) -> float:

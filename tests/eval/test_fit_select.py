@@ -205,3 +205,32 @@ def test_fitted_answerability_reads_interactions_a_sum_cannot():
     truth = (test[:, story] > 0.5) == (test[:, typed] > 0.5)
     z = np.array([trees.log_odds(dict(zip(CONFIDENCE_FEATURES, r, strict=True))) for r in test])
     assert np.mean((z > 0) == truth) > 0.9
+
+
+def test_calibration_text_puts_each_tree_on_a_line_and_reads_back_the_same_model():
+    """The stored file keeps one line per tree, its thresholds in few digits, and reads
+    back as the very trees written: every threshold the same single-precision number."""
+    import json
+
+    from eval.calibrate import calibration_text
+    from qa.trees import Trees
+
+    rng = np.random.default_rng(2)
+    thresholds = rng.normal(size=15).astype(np.float32).astype(float)
+    tree = (
+        tuple(range(15)),
+        tuple(thresholds.tolist()),
+        tuple([-1] * 15),
+        tuple([-1] * 15),
+        tuple(rng.normal(size=15).tolist()),
+    )
+    written = Trees(("a",), 0.25, 0.1, (tree, tree))
+    data = {"rank": {"dense": 1.0}, "answerable_trees": written.to_json(), "threshold": 0.6}
+    text = calibration_text(data)
+    lines = text.splitlines()
+    assert sum('"feature": [' in line for line in lines) == 2
+    assert len(lines) < 30  # indented, but no line per node
+    read = json.loads(text)
+    assert read["rank"] == data["rank"] and read["threshold"] == 0.6
+    assert Trees.from_json(read["answerable_trees"]) == written
+    assert max(len(repr(x)) for x in read["answerable_trees"]["trees"][0]["threshold"]) <= 15

@@ -3,9 +3,10 @@ without scikit-learn: half of the answerability (select.py).
 
 Each tree is five parallel lists over its nodes: the feature a node splits on, the
 threshold (the row goes left when its value is at most that), the left and right child
-(-1 at a leaf), and the leaf's value. A threshold is written in the fewest digits that
-read back as the same single-precision number, and is read back as that number. The
-log-odds are the initial log-odds plus the learning rate times the sum of the leaves the
+(-1 at a leaf), and the leaf's value. scikit-learn's thresholds are doubles that rows in
+single precision are compared with; each is stored as the largest single-precision number
+at most it (which sends every such row the same way), in the fewest digits that read
+back as that number, and is read back as it. The log-odds are the initial log-odds plus the learning rate times the sum of the leaves the
 row reaches, as scikit-learn's GradientBoostingClassifier computes them, comparing in
 single precision as its trees do.
 """
@@ -25,11 +26,15 @@ Tree = tuple[
 
 
 def _short(thresholds: tuple[float, ...]) -> list[float]:
-    """Each threshold in the fewest digits that read back as its single-precision value
-    (0.34868094 for 0.34868094325065613)."""
-    return [
-        float(np.format_float_positional(np.float32(x), unique=True, trim="-")) for x in thresholds
-    ]
+    """Each threshold as the largest single-precision number at most it, in the fewest
+    digits that read back as that number (0.34868094 for 0.34868094325065613)."""
+    out = []
+    for x in thresholds:
+        single = np.float32(x)
+        if float(single) > x:  # rounded up: a row holding ``single`` goes right, not left
+            single = np.nextafter(single, np.float32(-np.inf))
+        out.append(float(np.format_float_positional(single, unique=True, trim="-")))
+    return out
 
 
 @dataclass(frozen=True)

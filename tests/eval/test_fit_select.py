@@ -177,9 +177,23 @@ def test_the_stored_trees_answer_as_the_fitted_model_does():
     model = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(X, y)
     names = ("a", "b", "c")
     trees = Trees.from_json(json.loads(json.dumps(trees_from_model(model, names).to_json())))
-    # Rows off the data and rows exactly on the first tree's thresholds.
-    on = model.estimators_[0, 0].tree_
-    edges = np.array([[on.threshold[0] if f == on.feature[0] else 0.0 for f in range(3)]])
+    # Rows off the data, and rows on either side of every split: scikit-learn's thresholds
+    # are doubles, met by values in single precision, so the nearest single-precision
+    # values at and above each threshold must go the way scikit-learn sends them.
+    edges = []
+    for t in (e.tree_ for e in model.estimators_[:, 0]):
+        for feature, split in zip(t.feature, t.threshold, strict=True):
+            if feature < 0:
+                continue
+            near = np.float32(split)
+            for x in (
+                near,
+                np.nextafter(near, np.float32(np.inf)),
+                np.nextafter(near, np.float32(-np.inf)),
+            ):
+                row = np.zeros(3)
+                row[feature] = x
+                edges.append(row)
     rows = np.vstack([rng.normal(size=(200, 3)), edges])
     expected = model.decision_function(rows)
     got = [trees.log_odds(dict(zip(names, r, strict=True))) for r in rows.tolist()]

@@ -11,8 +11,9 @@ over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit and bbc_
 an index of ../shared/corpora/bbc). Never fitted on: the held-out sets
 (eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl,
 eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl,
-eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4, eval/corpora/encyclopedia), and
-eval/bbc_fit3_questions.jsonl, kept out as the check of the fit.
+eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4,
+eval/corpora/encyclopedia), and eval/bbc_fit3_questions.jsonl, kept out as the check of the
+fit.
 
 1. Answer types: a multinomial logistic regression from the question's words to the type
    of the entity holding its accepted answer (spaCy's labels, stored at ingest).

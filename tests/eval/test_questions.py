@@ -18,7 +18,15 @@ if BBC.is_dir():  # the shared collection, beside the project
     # folds to "dornfordmays"; its figures are kept comparable as they are.)
     SETS += [
         (ROOT / f"eval/{name}_questions.jsonl", BBC)
-        for name in ("bbc_dev", "bbc_heldout2", "bbc_fit", "bbc_fit2", "bbc_fit3", "bbc_style")
+        for name in (
+            "bbc_dev",
+            "bbc_heldout2",
+            "bbc_heldout4",
+            "bbc_fit",
+            "bbc_fit2",
+            "bbc_fit3",
+            "bbc_style",
+        )
     ]
 
 

@@ -34,6 +34,9 @@ class Outcome:
     why: str | None
     latency_ms: float
     reason: str | None = None  # the service's own reason for declining, when it did
+    # P(the articles answer it), as the service weighed it; None where no model did
+    # (an answer read off an article's header) or the service does not say.
+    answerability: float | None = None
 
 
 def _first(flags: list[bool]) -> int | None:
@@ -100,6 +103,7 @@ def score(
         why=why,
         latency_ms=latency_ms,
         reason=response.get("reason"),
+        answerability=response.get("answerability"),
     )
 
 
@@ -112,6 +116,19 @@ def _pct(values: list[float], p: float) -> float:
         return 0.0
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def _auc(outcomes: list[Outcome]) -> float | None:
+    """How well the service's answerability tells the questions the articles answer from
+    those they do not (ROC AUC, over the answers a model weighed); None (and no such
+    metric) without both kinds, or where the service does not say."""
+    from sklearn.metrics import roc_auc_score
+
+    weighed = [o for o in outcomes if o.answerability is not None]
+    if len({o.expected_answerable for o in weighed}) < 2:
+        return None
+    labels = [o.expected_answerable for o in weighed]
+    return float(roc_auc_score(labels, [o.answerability for o in weighed]))
 
 
 @dataclass
@@ -152,6 +169,8 @@ class Report:
             "latency_p50_ms": _pct(latencies, 50),
             "latency_p95_ms": _pct(latencies, 95),
         }
+        if (auc := _auc(outcomes)) is not None:
+            m["answerability_auc"] = auc
         return cls(outcomes, {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()})
 
     def table(self) -> str:
@@ -175,6 +194,8 @@ class Report:
             ("overall accuracy", f"{m['accuracy']:.3f}"),
             ("latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.1f} / {m['latency_p95_ms']:.1f}"),
         ]
+        if "answerability_auc" in m:
+            rows.insert(-2, ("answerability AUC", f"{m['answerability_auc']:.3f}"))
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 

@@ -110,3 +110,20 @@ def test_misses_come_worst_first():
         score(Q1, _response("Six.", [], confidence=0.7), TEXT.get, 1.0),  # a hit
     ]
     assert [o.confidence for o in Report.of(outcomes).misses()] == [0.9, 0.5, 0.2]
+
+
+def test_the_answerability_auc_ranks_answerable_over_unanswerable():
+    def asked(q, able):
+        return score(
+            q, {**_response(None, [], answerable=False), "answerability": able}, TEXT.get, 1.0
+        )
+
+    # Answerable at 0.9 and 0.6, unanswerable at 0.7 and 0.1: of the four pairs, one is
+    # ordered the wrong way. A header answer (None) is left out.
+    outcomes = [asked(Q1, 0.9), asked(Q2, 0.6), asked(Q3, 0.7), asked(Q3, 0.1), asked(Q1, None)]
+    assert Report.of(outcomes).metrics["answerability_auc"] == 0.75
+    assert "answerability AUC" in Report.of(outcomes).table()
+    # Without the service saying it, or without both kinds of question, there is none.
+    assert "answerability_auc" not in Report.of([asked(Q1, 0.9), asked(Q2, 0.2)]).metrics
+    unsaid = [score(q, _response(None, []), TEXT.get, 1.0) for q in (Q1, Q3)]
+    assert "answerability_auc" not in Report.of(unsaid).metrics

@@ -6,9 +6,9 @@ threshold (the row goes left when its value is at most that), the left and right
 (-1 at a leaf), and the leaf's value. scikit-learn's thresholds are doubles that rows in
 single precision are compared with; each is stored as the largest single-precision number
 at most it (which sends every such row the same way), in the fewest digits that read
-back as that number, and is read back as it. The log-odds are the initial log-odds plus the learning rate times the sum of the leaves the
-row reaches, as scikit-learn's GradientBoostingClassifier computes them, comparing in
-single precision as its trees do.
+back as that number. The log-odds are the initial log-odds plus the learning rate times
+the sum of the leaves the row reaches, as scikit-learn's GradientBoostingClassifier
+computes them, comparing in single precision as its trees do.
 """
 
 from __future__ import annotations

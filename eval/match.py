@@ -39,21 +39,27 @@ def _numbers(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def normalize(text: str) -> str:
+def normalize(text: str, possessive: str = "s") -> str:
     """Lower case, accents folded, punctuation dropped, "13,000" -> "13000", "six" -> "6",
-    "6.5" kept whole."""
+    "6.5" kept whole; a trailing "'s" becomes ``possessive`` ("Sainsbury's" ->
+    "sainsburys", or "sainsbury" with ``possessive=""``)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"(?<=\d)[,\u202f](?=\d{3}\b)", "", text)
     # A decimal point stays part of its number (as "_", a word character), so that
     # "6" is not found in "6.5 million".
     text = re.sub(r"(?<=\d)\.(?=\d)", "_", text.replace("_", " "))
-    text = re.sub(r"[’'`]s\b", "s", text)
+    text = re.sub(r"[’'`]s\b", possessive, text)
     text = re.sub(r"[^\w\s]", " ", text)
     return _numbers(" ".join(text.split()))
 
 
 def contains(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` as whole words, after normalising both."""
-    n = normalize(needle)
-    return bool(n) and f" {n} " in f" {normalize(haystack)} "
+    """Whether ``needle`` occurs in ``haystack`` as whole words, after normalising both
+    alike: with a possessive "'s" kept as "s" (so "Sainsbury's" finds "Sainsburys") or
+    dropped (so "Baha Mousa" finds "Baha Mousa's")."""
+    for possessive in ("s", ""):
+        n = normalize(needle, possessive)
+        if n and f" {n} " in f" {normalize(haystack, possessive)} ":
+            return True
+    return False

@@ -12,6 +12,10 @@ from eval.match import contains, normalize
         ("with over 13000 Venezuelans", "13,000", True),
         ("16 people died", "6", False),  # whole words only
         ("Grenell’s picture", "Grenell's", True),
+        ("the death of Baha Mousa's father", "Baha Mousa", True),  # a possessive dropped
+        ("shares in Sainsburys rose", "Sainsbury's", True),  # ...or kept as "s"
+        ("Sainsbury's shares rose", "Sainsburys", True),
+        ("the Sainsbury family", "Sainsburys", False),  # a plain "s" is not dropped
         ("“Niño” Guerrero", "nino guerrero", True),
         ("Tren de Aragua, a gang", "tren de aragua", True),
         ("the Carter Center", "Carter Centre", False),

@@ -47,7 +47,7 @@ def in_process(index_dir: Path, questions: list[str]) -> None:
         t2 = time.perf_counter()
         hits = retrieve(qa.corpus, text, v, top_k=5)
         t3 = time.perf_counter()
-        answer(qa.corpus, q, v, hits, qa.weights)
+        answer(qa.corpus, q, v, hits, qa.weights, qa.reader)
         t4 = time.perf_counter()
         read.append((t1 - t0) * 1e3)
         embed.append((t2 - t1) * 1e3)

@@ -1,5 +1,5 @@
-"""Fit the answer-type model, the sentence ranker, the confidence and the answerability
-models, in one command.
+"""Fit the answer-type model, the sentence ranker, the reader, the confidence and the
+answerability models, in one command.
 
     python -m eval.calibrate [--squad FILE] [--corpus DIR...] [--questions FILE... --index-dir DIR]
                              [--extra INDEX_DIR=QUESTIONS...] [--workdir DIR] [--write]
@@ -15,20 +15,29 @@ eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/
 eval/corpora/encyclopedia), and eval/bbc_fit3_questions.jsonl, kept out as the check of the
 fit.
 
-1. Answer types: a multinomial logistic regression from the question's words to the type
-   of the entity holding its accepted answer (spaCy's labels, stored at ingest).
-2. The sentence ranker, the confidence and answerability models and the decline threshold
-   (fit_select.py): the threshold is chosen on each question's answerability under models
-   fitted without its story.
+1. Answer types: a multinomial logistic regression from the question's words, and the
+   word vector of what it asks for, to the type of the entity holding its accepted answer
+   (spaCy's labels, stored at ingest; fit_types.py). Every later step sees each question
+   typed by a model fitted without its fold, as the service sees a new question.
+2. The sentence ranker (fit_select.py).
+3. The reader (fit_reader.py): a small cross-encoder on the ranker's candidates, cross-
+   fitted in two halves of the stories, so the models below weigh readings of questions
+   the reader never saw; the reader shipped is fitted on every question.
+4. The confidence and answerability models and the decline threshold (fit_select.py):
+   the threshold is chosen on each question's answerability under models fitted without
+   its story.
 
-The indexes are cached under --workdir (default var/fit), so a second run embeds nothing.
+The indexes and the fitted readers are cached under --workdir (default var/fit), so a
+second run embeds and trains nothing. --write writes calibration.json, answer_types.json
+and reader.safetensors in qa/.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +47,14 @@ from qa.answer_type import TYPES_FILE
 from qa.corpus import Corpus
 from qa.features import candidates
 from qa.question import read_question
+from qa.reader import READER_FILE
 from qa.records import Hit
 from qa.retrieve import retrieve
 from qa.select import CALIBRATION_FILE
 
-from .fit_select import Described, fit_select, folds
-from .fit_types import fit_types
+from .fit_reader import cross_fit
+from .fit_select import Described, fit_ranker, fit_select, folds
+from .fit_types import cross_fitted, fit_types
 from .match import contains
 from .questions import Question, load_questions
 from .run import corpus_qa
@@ -79,13 +90,16 @@ def ask_all(
     ]
 
 
-def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
-    """The answer types, then the ranker, the confidence and the answerability, each on
-    every question, and the threshold on answers from models not fitted on their stories."""
+def fit(asked: list[Asked], workdir: Path) -> tuple[Weights, dict, dict, Path]:
+    """The answer types, the ranker, the reader, then the confidence and the answerability,
+    each on every question, and the threshold on answers from models not fitted on their
+    stories; with the file of the reader fitted on every question."""
     typer, types = fit_types([(a.corpus, a.question) for a in asked])
+    fold = folds([a.stories() for a in asked])
+    typers = cross_fitted([(a.corpus, a.question) for a in asked], fold, types["stats"]["C"])
     rows = []
-    for a in asked:
-        q = read_question(a.corpus, a.question.question, typer)
+    for a, unseen in zip(asked, typers, strict=True):
+        q = read_question(a.corpus, a.question.question, unseen)
         c = candidates(a.corpus, q, a.query, a.hits)
         texts = [a.corpus.text(a.corpus.sentences[i]) for i in c.ids.tolist()]
         labels = np.array(
@@ -96,8 +110,11 @@ def fit(asked: list[Asked]) -> tuple[Weights, dict, dict]:
             dtype=bool,
         )
         rows.append(Described(a.question, a.corpus, q, c, labels, a.news))
-    weights, stats = fit_select(rows, folds([a.stories() for a in asked]))
-    return weights, stats, types
+    # The reader's pairs are ordered by the ranker, which does not read the reader.
+    reader, readings = cross_fit(rows, fit_ranker(rows), fold, workdir)
+    rows = [replace(r, reader=read) for r, read in zip(rows, readings, strict=True)]
+    weights, stats = fit_select(rows, fold)
+    return weights, stats, types, reader
 
 
 def calibration_text(data: dict) -> str:
@@ -145,7 +162,9 @@ def main() -> None:
     p.add_argument("--workdir", type=Path, default=ROOT / "var" / "fit")
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument(
-        "--write", action="store_true", help="write calibration.json and answer_types.json"
+        "--write",
+        action="store_true",
+        help="write calibration.json, answer_types.json and reader.safetensors",
     )
     args = p.parse_args()
     from index import SentenceTransformerEmbedder
@@ -194,7 +213,7 @@ def main() -> None:
         asked += ask_all(qa, questions, args.top_k, news=False, collection="squad")
         fitted_on.append(f"SQuAD 2.0 subset ({len(questions)} questions)")
 
-    weights, stats, types = fit(asked)
+    weights, stats, types, reader = fit(asked, work)
     data = {
         "rank": weights.rank,
         "confidence": weights.confidence,
@@ -212,6 +231,7 @@ def main() -> None:
     if args.write:
         CALIBRATION_FILE.write_text(calibration_text(data))
         TYPES_FILE.write_text(json.dumps(types, separators=(",", ":"), sort_keys=True) + "\n")
+        shutil.copyfile(reader, READER_FILE)
 
 
 if __name__ == "__main__":

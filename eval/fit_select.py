@@ -29,6 +29,7 @@ models that never saw their stories.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from qa.corpus import Corpus
@@ -91,6 +93,9 @@ class Described:
     candidates: Candidates
     labels: np.ndarray  # per candidate: holds an accepted answer
     news: bool  # from a news set (the threshold is chosen on these)
+    # The reader's logit for a sentence (by index in the corpus), from a reader fitted
+    # without this question's story (fit_reader.py); None: no reader.
+    reader: Callable[[int], float] | None = None
 
 
 def _listwise(
@@ -147,7 +152,7 @@ def served(rows: list[Described], rank: dict[str, float]) -> Served:
     for r in rows:
         if not len(r.candidates.ids) or r.read.about:
             continue
-        d = decide(r.corpus, r.read, r.candidates, weights)
+        d = decide(r.corpus, r.read, r.candidates, weights, r.reader)
         feats.append([d.features[k] for k in CONFIDENCE_FEATURES])
         text = " ".join(r.corpus.text(r.corpus.sentences[i]) for i in d.chosen)
         right.append(r.question.answerable and any(contains(text, x) for x in r.question.answers))
@@ -293,4 +298,9 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
             "news_answerable_wrongly_declined": round(wrong, 3),
         },
     }
+    news = answered.news & ~answered.ruled
+    if any(r.reader for r in rows) and len(set(answered.answerable[news])) == 2:
+        # How well the reader alone, read out of fold, tells answerable news questions.
+        read = answered.features[news, CONFIDENCE_FEATURES.index("read")]
+        stats["reader_news_auc"] = round(float(roc_auc_score(answered.answerable[news], read)), 3)
     return weights, stats

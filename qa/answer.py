@@ -17,6 +17,7 @@ from .declines import NOT_KNOWN, ruled_out
 from .evidence import cite, conflicts, corroborate
 from .features import candidates
 from .question import Question
+from .reader import OnnxReader
 from .records import Answer, Citation, Hit
 from .retrieve import chunk_index
 from .select import Weights, answerability, confidence, decide
@@ -51,9 +52,11 @@ def answer(
     query: np.ndarray,
     hits: list[Hit],
     weights: Weights | None = None,
+    reader: OnnxReader | None = None,
 ) -> Answer:
     """The extractive answer to question ``q`` from the retrieved ``hits``, or a declined
-    one."""
+    one; ``reader`` reads the best sentence with the question (the weights were fitted
+    with one, or with none)."""
     w = weights or Weights()
     question = q.text
     if q.about and (header := answer_about(corpus, question, q.about, hits)):
@@ -69,7 +72,8 @@ def answer(
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason, answerability=0.0)
-    d = decide(corpus, q, c, w)
+    read = (lambda i: reader.logit(question, corpus.text(corpus.sentences[i]))) if reader else None
+    d = decide(corpus, q, c, w, read)
     conf = confidence(d.features, w)
     able = answerability(d.features, w)
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from index.embed import WordVectors
+from index.embed import word_vectors
 
 from .corpus import Corpus
 from .kinds import MEASURED, holds_kind
@@ -53,11 +52,6 @@ _LETTERS = re.compile(r"[a-z]+")
 # Word-vector cosines below FLOOR say nothing (unrelated words reach 0.25); from there a
 # missing term counts in proportion, fully at FLOOR + SPAN ("bought"/"purchased" 0.83).
 FLOOR, SPAN = 0.3, 0.4
-
-
-@lru_cache(maxsize=1)
-def word_vectors() -> WordVectors:
-    return WordVectors()
 
 
 def soft_share(q: Question, present: frozenset[str], sentence: str) -> float:

@@ -174,10 +174,11 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
     aliases = {
         t: frozenset([t, *(corpus.terms_with_prefix(t[:5]) if len(t) >= 5 else ())]) for t in terms
     }
+    asked = asked_for(text)
     return Question(
         text=text,
         kind=question_kind(spelled),
-        types=typer.probabilities(text),
+        types=typer.probabilities(text, asked),
         terms=terms,
         written=written,
         aliases=aliases,
@@ -185,5 +186,5 @@ def read_question(corpus: Corpus, text: str, typer: AnswerTyper | None = None) -
         unseen=tuple(unseen_names(corpus, text)),
         sources=tuple(sources_named(corpus, text)),
         about=asks_about_article(text),
-        focus=frozenset(content_words(" ".join(asked_for(text))).keys() & terms.keys()),
+        focus=frozenset(content_words(" ".join(asked)).keys() & terms.keys()),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,7 @@ CONFIDENCE_FEATURES = (
     "other",  # P(the answer is no entity): such questions are judged on words alone
     "kind",  # the answer holds the kind of thing the wording asks for (rule)
     "kind_missing",  # ... and it does not
+    "read",  # the reader's logit that the best sentence answers the question (reader.py)
     *FROM_RANKING,
 )
 
@@ -110,6 +112,12 @@ class Weights:
     # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
     neighbour: float = 0.25
 
+    @property
+    def reads(self) -> bool:
+        """The models weigh the reader's logit (reader.py), so answers need the reader."""
+        trees = self.answerable_trees.features if self.answerable_trees else ()
+        return bool(self.confidence.get("read") or self.answerable.get("read") or "read" in trees)
+
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Weights:
         if not path.exists():
@@ -142,10 +150,11 @@ def confidence_features(
     best: int,
     answer_types: tuple[float, float],
     answer_kind: float,
+    read: float,
 ) -> dict[str, float]:
     """The evidence for an answer built on the best candidate, by CONFIDENCE_FEATURES;
     ``answer_types`` and ``answer_kind`` judge the whole answer (with the sentences it
-    took along) against what was asked."""
+    took along) against what was asked, ``read`` is the reader's logit for the best."""
     f = c.row(best)
     others = np.delete(scores, best)
     return {
@@ -161,6 +170,7 @@ def confidence_features(
         "other": c.evidence["other"],
         "kind": answer_kind,
         "kind_missing": 1.0 if answer_kind == 0.0 else 0.0,
+        "read": read,
         **{k: f[k] for k in FROM_RANKING},
     }
 
@@ -236,9 +246,17 @@ class Decision:
     features: dict[str, float]  # by CONFIDENCE_FEATURES
 
 
-def decide(corpus: Corpus, q: Question, c: Candidates, w: Weights) -> Decision:
+def decide(
+    corpus: Corpus,
+    q: Question,
+    c: Candidates,
+    w: Weights,
+    reader: Callable[[int], float] | None = None,
+) -> Decision:
     """Pick the answer's sentences and describe the evidence for them (shared by the
-    service and by eval/calibrate.py, so the confidence is fitted on what is served)."""
+    service and by eval/calibrate.py, so the confidence is fitted on what is served).
+    ``reader`` gives the reader's logit for a sentence (by index in the corpus); without
+    one the reading counts 0, as in a calibration fitted with none."""
     scores = c.scores(w.rank)
     best = int(np.argmax(scores))
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
@@ -247,6 +265,11 @@ def decide(corpus: Corpus, q: Question, c: Candidates, w: Weights) -> Decision:
     text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
     types = set().union(*(new_types(corpus, q, i) for i in chosen))
     features = confidence_features(
-        c, scores, best, typed(q, types), holds_kind(text, q.kind, q.text)
+        c,
+        scores,
+        best,
+        typed(q, types),
+        holds_kind(text, q.kind, q.text),
+        reader(top) if reader else 0.0,
     )
     return Decision(top, chosen, score, features)

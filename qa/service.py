@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -28,11 +29,15 @@ from .filters import Filters
 from .following import Following
 from .memory import give_back_memory, read_ahead
 from .question import read_question
+from .reader import READER_FILE, OnnxReader, packaged_reader
 from .records import Answer, StageTimes
 from .retrieve import retrieve
 from .select import Weights
 
 NARROWED_KEPT = 8
+
+
+log = logging.getLogger(__name__)
 
 
 class QA(Following, Embedding):
@@ -59,6 +64,7 @@ class QA(Following, Embedding):
         # Questions go through the fast int8 ONNX export unless an embedder was given.
         self._questions = questions or embedder or question_embedder(Path(index_dir) / "onnx")
         self.weights = weights or Weights.load()
+        self.reader = self._reader(Path(index_dir)) if self.weights.reads else None
         self.typer = AnswerTyper.load()
         self._lock = threading.Lock()  # held while a generation is loaded or swapped
         self._embedder_lock = threading.Lock()  # loading it takes seconds: answers go on
@@ -92,6 +98,18 @@ class QA(Following, Embedding):
             self.join_pieces()
         else:
             self.merge_later()
+
+    @staticmethod
+    def _reader(index_dir: Path) -> OnnxReader:
+        """The packaged reader's int8 export, made once in the user's cache and shared by
+        every index there; in the index folder where that cache cannot be written."""
+        if not READER_FILE.exists():
+            return packaged_reader()  # says what is missing and how to restore it
+        try:
+            return packaged_reader()
+        except OSError as e:
+            log.warning("the reader is exported into the index folder: %s", e)
+            return packaged_reader(index_dir / "onnx")
 
     def _sync_lexical(self) -> None:
         """Bring the lexical index up to the store's generation if a write died between
@@ -173,7 +191,7 @@ class QA(Following, Embedding):
             t1 = time.perf_counter()
             hits = retrieve(corpus, question, query, top_k=top_k, mode=mode)
             t2 = time.perf_counter()
-            result = answer(corpus, q, query, hits, self.weights)
+            result = answer(corpus, q, query, hits, self.weights, self.reader)
             times = StageTimes(t1 - t0, t2 - t1, time.perf_counter() - t2)
         self.bound_mapped_pages()  # 18 us to look, on this machine
         return result, times

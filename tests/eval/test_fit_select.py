@@ -93,7 +93,9 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
     from eval import fit_select
 
     rows = [
-        SimpleNamespace(n=n, news=True, answerable=n % 3 != 0, labels=np.zeros(1, bool))
+        SimpleNamespace(
+            n=n, news=True, answerable=n % 3 != 0, labels=np.zeros(1, bool), reader=None
+        )
         for n in range(40)
     ]
     fold = folds([[] for _ in rows])

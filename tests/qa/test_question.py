@@ -1,9 +1,17 @@
 """One reading of the question: its answer type, terms, names and sources; and the
 word-level closeness that lets a paraphrase count."""
 
+import numpy as np
 import pytest
 
-from qa.answer_type import TYPES, AnswerTyper, default_typer, question_features
+from qa.answer_type import (
+    ASKED_SCALE,
+    TYPES,
+    AnswerTyper,
+    asked_vector,
+    default_typer,
+    question_features,
+)
 from qa.features import soft_share, soft_shares
 from qa.question import asked_for, read_question
 
@@ -38,6 +46,27 @@ def test_the_typer_is_a_softmax_over_its_weights():
     assert max(flat.values()) - min(flat.values()) < 1e-9  # nothing known: uniform
 
 
+def test_the_asked_for_words_vector_is_their_unit_mean_scaled():
+    assert not asked_vector(()).any() and not asked_vector(("zzqx",)).any()
+    v = asked_vector(("net", "profit"))
+    assert abs(float(np.linalg.norm(v)) - ASKED_SCALE) < 1e-4
+
+
+def test_the_typer_types_a_noun_by_its_meaning():
+    # Weights that tie "money" to the vector of "salary" alone type "wage" and "fee" as
+    # money too, and leave a noun of another meaning alone.
+    money = (asked_vector(("salary",)) / ASKED_SCALE).tolist()
+    asked = {t: (money if t == "money" else [0.0] * len(money)) for t in TYPES}
+    typer = AnswerTyper(
+        {}, dict.fromkeys(TYPES, 0.0), {t: [4 * x for x in v] for t, v in asked.items()}
+    )
+    for noun in ("wage", "fee"):
+        p = typer.probabilities(f"What {noun} was agreed?", asked_for(f"What {noun} was agreed?"))
+        assert max(p, key=p.get) == "money", (noun, p)
+    p = typer.probabilities("What village was flooded?", asked_for("What village was flooded?"))
+    assert p["money"] < 0.5 * typer.probabilities("What wage?", ("wage",))["money"]
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -49,7 +78,7 @@ def test_the_typer_is_a_softmax_over_its_weights():
     ],
 )
 def test_the_fitted_typer_reads_common_questions(question, expected):
-    p = default_typer().probabilities(question)
+    p = default_typer().probabilities(question, asked_for(question))
     assert max(p, key=p.get) == expected, p
 
 

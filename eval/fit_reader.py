@@ -1,0 +1,204 @@
+"""Fit the reader (qa/reader.py) on (question, candidate sentence) pairs, cross-fitted.
+
+- Pairs: each question's candidates in the fitted ranker's order. The first two that hold
+  an accepted answer are positives; the first four that do not, and two more drawn at
+  random, are negatives. An unanswerable question gives negatives only, so the reader
+  learns that a sentence on the right story may still not answer.
+- Model: low-rank deltas (rank 16) on every linear map of the packaged model's first
+  three layers, and a new linear head, fitted with AdamW for two epochs (the packaged
+  weights stay frozen; 332,161 numbers are fitted).
+- Cross-fitting: the stories are split in two by their fold; each half is read by a
+  reader fitted on the other, through its int8 export as the service reads. The
+  confidence and the answerability are fitted on those readings, so they weigh the reader
+  as it reads questions it never saw. The reader shipped is fitted on every pair.
+
+A fitted reader is kept under the work folder, named by a hash of its pairs and settings:
+a second run with the same questions trains nothing. Fitting runs on two threads so that
+it comes out the same on any machine (about 13 minutes per half and 26 for the whole on
+this one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+from index.embed import MODEL_DIM
+from qa.reader import ADAPTED, OnnxReader, base_model, export, layers, read_logits
+
+from .fit_select import Described
+
+RANK = 16
+ALPHA = 32  # the deltas are scaled by ALPHA / RANK
+EPOCHS = 2
+BATCH = 32
+LEARNING_RATE = 5e-4
+WEIGHT_DECAY = 0.01
+WARMUP_STEPS = 100
+POSITIVES, NEGATIVES, DRAWN = 2, 4, 2
+THREADS = 2
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    sentence: str
+    holds: bool  # the sentence holds an accepted answer
+
+
+def pairs_of(rows: list[Described], rank: dict[str, float]) -> list[Pair]:
+    """The training pairs of ``rows``, their candidates ordered by the ranker ``rank``."""
+    rng = random.Random(SEED)
+    out: list[Pair] = []
+    for r in rows:
+        c = r.candidates
+        if not len(c.ids) or r.read.about:
+            continue
+        order = np.argsort(-c.scores(rank), kind="stable").tolist()
+        right = [i for i in order if r.labels[i]][:POSITIVES]
+        wrong = [i for i in order if not r.labels[i]]
+        chosen = (
+            right
+            + wrong[:NEGATIVES]
+            + rng.sample(wrong[NEGATIVES:], min(DRAWN, len(wrong[NEGATIVES:])))
+        )
+        for i in chosen:
+            text = r.corpus.text(r.corpus.sentences[int(c.ids[i])])
+            out.append(Pair(r.read.text, text, bool(r.labels[i])))
+    return out
+
+
+def train(pairs: list[Pair], out: Path) -> Path:
+    """Fit the deltas and the head on ``pairs`` and write them to ``out``."""
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    tokenizer, model = base_model()
+    model.requires_grad_(False)
+    deltas: dict[str, _LowRank] = {}
+    for n, layer in enumerate(layers(model)):
+        for name in ADAPTED:
+            owner, _, attr = name.rpartition(".")
+            parent = layer.get_submodule(owner)
+            deltas[f"{n}.{name}"] = low = _LowRank(getattr(parent, attr))
+            setattr(parent, attr, low)
+    head = torch.nn.Linear(MODEL_DIM, 1)
+    params = [p for low in deltas.values() for p in (low.A, low.B)] + list(head.parameters())
+    opt = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    per_epoch = len(pairs) // BATCH
+    steps = per_epoch * EPOCHS
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, s / WARMUP_STEPS) * max(0.0, 1 - s / steps)
+    )
+    model.train()
+    order = list(range(len(pairs)))
+    t0 = time.time()
+    for step in range(steps):
+        if step % per_epoch == 0:
+            rng.shuffle(order)
+        batch = [pairs[i] for i in order[(step % per_epoch) * BATCH :][:BATCH]]
+        z = read_logits(
+            tokenizer, model, head, [p.question for p in batch], [p.sentence for p in batch]
+        )
+        target = torch.tensor([float(p.holds) for p in batch])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 200 == 0:
+            print(
+                f"reader {out.name}: step {step}/{steps}, loss {loss.item():.3f}, "
+                f"{time.time() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    stored = {
+        f"{key}.{part}": getattr(low, part).detach().half().contiguous()
+        for key, low in deltas.items()
+        for part in ("A", "B")
+    }
+    stored["head.weight"] = head.weight.detach().float().contiguous()
+    stored["head.bias"] = head.bias.detach().float().contiguous()
+    stored["scale"] = torch.tensor(ALPHA / RANK)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    save_file(stored, str(tmp))
+    tmp.replace(out)
+    return out
+
+
+def _settings() -> dict[str, object]:
+    return {
+        "rank": RANK,
+        "alpha": ALPHA,
+        "epochs": EPOCHS,
+        "batch": BATCH,
+        "lr": LEARNING_RATE,
+        "decay": WEIGHT_DECAY,
+        "warmup": WARMUP_STEPS,
+        "threads": THREADS,
+        "seed": SEED,
+        "adapted": ADAPTED,
+    }
+
+
+def fitted(pairs: list[Pair], workdir: Path) -> Path:
+    """The reader fitted on ``pairs``, trained now unless the work folder keeps it."""
+    text = json.dumps([_settings(), [(p.question, p.sentence, p.holds) for p in pairs]])
+    out = workdir / "reader" / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.safetensors"
+    return out if out.exists() else train(pairs, out)
+
+
+def cross_fit(
+    rows: list[Described], rank: dict[str, float], fold: np.ndarray, workdir: Path
+) -> tuple[Path, list[Callable[[int], float]]]:
+    """The reader fitted on every row, and for each row a reading of its sentences (by
+    index in its corpus) by the reader fitted without its half of the stories."""
+    half = fold % 2
+    readers = []
+    for h in (0, 1):
+        path = fitted(
+            pairs_of([r for r, k in zip(rows, half, strict=True) if k != h], rank), workdir
+        )
+        readers.append(OnnxReader(export(path, path.parent)))
+    whole = fitted(pairs_of(rows, rank), workdir)
+    return whole, [_reading(r, readers[k]) for r, k in zip(rows, half, strict=True)]
+
+
+def _reading(row: Described, reader: OnnxReader) -> Callable[[int], float]:
+    """``reader``'s logit for a sentence of ``row``'s corpus answering its question, each
+    sentence read once."""
+    seen: dict[int, float] = {}
+
+    def read(i: int) -> float:
+        if i not in seen:
+            text = row.corpus.text(row.corpus.sentences[i])
+            seen[i] = reader.logit(row.read.text, text)
+        return seen[i]
+
+    return read
+
+
+class _LowRank(torch.nn.Module):
+    """A frozen linear map plus a trainable low-rank delta (B @ A, scaled)."""
+
+    def __init__(self, base: torch.nn.Linear) -> None:
+        super().__init__()
+        self.base = base
+        self.A = torch.nn.Parameter(torch.randn(RANK, base.in_features) * 0.01)
+        self.B = torch.nn.Parameter(torch.zeros(base.out_features, RANK))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (x @ self.A.T) @ self.B.T * (ALPHA / RANK)

@@ -1,0 +1,78 @@
+"""The reader as fitted (frozen layers plus low-rank deltas) and as served (the deltas
+merged into the weights at load) read alike; and a fitted reader is kept, not refitted."""
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from eval import fit_reader
+from eval.fit_reader import ALPHA, RANK, Pair, _LowRank, fitted
+from qa.reader import ADAPTED, Reader, base_model, layers, read_logits
+
+QUESTION = "How much will construction of the solar farm cost?"
+SENTENCES = [
+    "The council expects construction to cost 21 million euros.",
+    "Councillors voted 7 to 2 in favour of the plan on Tuesday evening after a long debate.",
+]
+
+
+def test_the_merged_reader_reads_as_the_fitted_deltas_do(tmp_path):
+    torch.manual_seed(3)
+    tokenizer, model = base_model()
+    model.requires_grad_(False)
+    stored = {}
+    for n, layer in enumerate(layers(model)):
+        for name in ADAPTED:
+            owner, _, attr = name.rpartition(".")
+            parent = layer.get_submodule(owner)
+            low = _LowRank(getattr(parent, attr))
+            with torch.no_grad():
+                # Deltas as large as fitting makes them, stored as the fit stores them.
+                low.A.copy_((torch.randn_like(low.A) * 0.05).half().float())
+                low.B.copy_((torch.randn_like(low.B) * 0.05).half().float())
+            setattr(parent, attr, low)
+            stored[f"{n}.{name}.A"] = low.A.detach().half().contiguous()
+            stored[f"{n}.{name}.B"] = low.B.detach().half().contiguous()
+    head = torch.nn.Linear(model.config.hidden_size, 1)
+    stored["head.weight"] = head.weight.detach().contiguous()
+    stored["head.bias"] = head.bias.detach().contiguous()
+    stored["scale"] = torch.tensor(ALPHA / RANK)
+    save_file(stored, str(tmp_path / "reader.safetensors"))
+    model.eval()
+    with torch.no_grad():
+        fitted_logits = read_logits(tokenizer, model, head, [QUESTION] * 2, SENTENCES).numpy()
+        plain = read_logits(tokenizer, base_model()[1].eval(), head, [QUESTION] * 2, SENTENCES)
+    served = Reader(tmp_path / "reader.safetensors").logits(QUESTION, SENTENCES)
+    assert np.allclose(served, fitted_logits, atol=1e-4)
+    # The deltas change what is read, so the comparison above could fail.
+    assert not np.allclose(plain.numpy(), fitted_logits, atol=1e-2)
+
+
+def test_a_fitted_reader_is_kept_and_a_changed_pair_refits(tmp_path, monkeypatch):
+    trained = []
+
+    def train(pairs, out):
+        trained.append(len(pairs))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"weights")
+        return out
+
+    monkeypatch.setattr(fit_reader, "train", train)
+    pairs = [Pair(QUESTION, s, n == 0) for n, s in enumerate(SENTENCES)]
+    first = fitted(pairs, tmp_path)
+    assert fitted(pairs, tmp_path) == first and trained == [2]
+    other = fitted([*pairs[:1], Pair(QUESTION, SENTENCES[1], True)], tmp_path)
+    assert other != first and trained == [2, 2]
+
+
+@pytest.mark.parametrize("holds", [True, False])
+def test_training_learns_what_the_pairs_say(tmp_path, monkeypatch, holds):
+    # Ten short steps at a high rate: enough to learn one pair of sentences either way.
+    monkeypatch.setattr(fit_reader, "EPOCHS", 5)
+    monkeypatch.setattr(fit_reader, "WARMUP_STEPS", 1)
+    monkeypatch.setattr(fit_reader, "LEARNING_RATE", 5e-3)
+    pairs = [Pair(QUESTION, SENTENCES[n % 2], (n % 2 == 0) == holds) for n in range(64)]
+    out = fit_reader.train(pairs, tmp_path / "r.safetensors")
+    logits = Reader(out).logits(QUESTION, SENTENCES)
+    assert (logits[0] > logits[1]) == holds

@@ -53,8 +53,9 @@ from qa.retrieve import retrieve
 from qa.select import CALIBRATION_FILE
 
 from .fit_reader import cross_fit
-from .fit_select import Described, fit_ranker, fit_select, folds
+from .fit_select import Described, fit_ranker, fit_select
 from .fit_types import cross_fitted, fit_types
+from .folds import folds
 from .match import contains
 from .questions import Question, load_questions
 from .run import corpus_qa

@@ -20,11 +20,10 @@ models that never saw their stories.
   question's answerability comes from models fitted on the other folds. In sample, the
   models are surer than on questions they never saw, and a threshold chosen there
   declines too little. The folds are drawn by story: questions citing a common article
-  share a fold, so an answerable question is not judged by models that saw another
-  answer from its article. (An unanswerable question cites nothing and is dealt alone; a
-  SQuAD story is one paragraph. The answer types the features read come from the one
-  model fitted on every question, so the estimate is still a little kind; types
-  cross-fitted too were tried and not landed: bench/RESULTS.md.)
+  share a fold (folds.py), so an answerable question is not judged by models that saw
+  another answer from its article. The answer types and the reader's readings the
+  features hold come from models fitted without the question's fold or half
+  (calibrate.py), so they are as good as a new question's.
 """
 
 from __future__ import annotations
@@ -34,12 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GroupKFold
 
 from qa.corpus import Corpus
 from qa.declines import ruled_out
@@ -48,6 +44,7 @@ from qa.question import Question as Read
 from qa.select import CONFIDENCE_FEATURES, Weights, answerability, decide
 from qa.trees import Trees
 
+from .folds import FOLDS
 from .match import contains
 from .questions import Question
 
@@ -58,28 +55,6 @@ RANK_L2 = 1e-4  # on the mean loss per question
 CONFIDENCE_C = 1.0
 # The answerability's trees: few and shallow, chosen out of fold on the BBC fit sets.
 ANSWERABLE_TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.05}
-FOLDS = 5
-
-
-def folds(stories: list[list[str]]) -> np.ndarray:
-    """The fold (0..FOLDS-1) of each question, given the articles each cites (as keys unique
-    across collections), the same on every run. Questions that cite a common article, or
-    are linked through a chain of such questions, are one story and share a fold; a
-    question that cites nothing (unanswerable) is a story of its own. The stories are
-    numbered in an order drawn once, and GroupKFold deals them out by size."""
-    keys = [cited or [f"#{n}"] for n, cited in enumerate(stories)]
-    article = {k: i for i, k in enumerate(sorted({k for cited in keys for k in cited}))}
-    # Each question joins its first article to the others it cites.
-    links = [(article[c[0]], article[k]) for c in keys for k in c]
-    rows, cols = zip(*links, strict=True)
-    graph = coo_matrix((np.ones(len(links)), (rows, cols)), shape=(len(article),) * 2)
-    n, component = connected_components(graph, directed=False)
-    story = np.random.default_rng(0).permutation(n)
-    groups = [story[component[article[c[0]]]] for c in keys]
-    fold = np.zeros(len(stories), dtype=np.int64)
-    for k, (_, test) in enumerate(GroupKFold(FOLDS).split(fold, groups=groups)):
-        fold[test] = k
-    return fold
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ MAX_WRONG_DECLINE of the answerable ones are, judged on folds the models never s
 import numpy as np
 import pytest
 
-from eval.fit_select import FOLDS, MAX_WRONG_DECLINE, Served, folds, probabilities, threshold
+from eval.fit_select import MAX_WRONG_DECLINE, Served, probabilities, threshold
+from eval.folds import FOLDS, folds
 from qa.select import CONFIDENCE_FEATURES, Weights
 
 

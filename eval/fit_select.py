@@ -133,7 +133,7 @@ def served(rows: list[Described], rank: dict[str, float]) -> Served:
         right.append(r.question.answerable and any(contains(text, x) for x in r.question.answers))
         news.append(r.news)
         answerable.append(r.question.answerable)
-        ruled.append(bool(ruled_out(r.corpus, r.read, d)))
+        ruled.append(bool(ruled_out(r.read, d)))
     return Served(
         np.array(feats).reshape(len(feats), len(CONFIDENCE_FEATURES)),
         np.array(right, bool),

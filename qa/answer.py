@@ -13,7 +13,7 @@ import numpy as np
 from .about import CONFIDENCE as ABOUT_CONFIDENCE
 from .about import answer_about, header_passage
 from .corpus import Corpus
-from .declines import NOT_KNOWN, ruled_out
+from .declines import NOT_KNOWN, ruled_out, says_not_known
 from .evidence import cite, conflicts, corroborate
 from .features import candidates
 from .question import Question
@@ -77,32 +77,29 @@ def answer(
     conf = confidence(d.features, w)
     able = answerability(d.features, w)
 
-    def declined(
-        reason: str, confidence: float, answerability: float, citations: tuple[Citation, ...] = ()
-    ) -> Answer:
+    def declined(reason: str, answerability: float) -> Answer:
+        # A decline whose best sentence says the thing is not known quotes it as the reason.
+        citations: list[Citation] = []
+        if not q.unseen and says_not_known(corpus, d):
+            reason = NOT_KNOWN
+            citations = [cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen)]
         # A declined answer is no surer than the articles are to answer at all.
         return Answer(
             question,
             None,
             False,
-            round(min(confidence, answerability), 4),
-            list(citations),
+            round(min(conf, answerability), 4),
+            citations,
             hits,
             reason=reason,
             answerability=round(answerability, 4),
         )
 
-    if rule := ruled_out(corpus, q, d):
-        # Rules that need no calibration: quote the sentence saying it is not known.
-        quoted = (
-            tuple(cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen))
-            if rule == NOT_KNOWN
-            else ()
-        )
+    if rule := ruled_out(q, d):
         # A rule's decline reads below the threshold, whatever the models made of it.
-        return declined(rule, conf, min(able, w.threshold / 2), quoted)
+        return declined(rule, min(able, w.threshold / 2))
     if able < w.threshold:
-        return declined("the articles do not appear to answer this question", conf, able)
+        return declined("the articles do not appear to answer this question", able)
     top, chosen, score = d.top, d.chosen, d.score
     # The passage holding the best sentence leads, then those of the sentences around it.
     hits = with_answer_passages(corpus, hits, [top, *(i for i in chosen if i != top)])

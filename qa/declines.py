@@ -1,8 +1,13 @@
 """Declines that need no calibration: the articles plainly cannot answer.
 
 The question names something no article mentions; it asks for a count, a date or a
-measurement and the best sentence holds none; it asks for a name and the best sentence
-gives none; or the best sentence says that what was asked is not known.
+measurement and the best sentence holds none; or it asks for a name and the best sentence
+gives none.
+
+A decline whose best sentence says that what was asked is not known ("Grenell did not
+name the six men") quotes that sentence as its reason. That reading words a decline and
+decides none: as a decline of its own it changed no answer once the reader weighed in the
+answerability (bench/rules.py, the ninth session).
 """
 
 from __future__ import annotations
@@ -30,18 +35,21 @@ NOT_KNOWN = "the articles say this is not known"
 _ASKS_NAME = re.compile(r"\bnames?\b|\bnamed\b|\bidentity\b|\bidentif", re.I)
 
 
-def ruled_out(corpus: Corpus, q: Question, d: Decision) -> str | None:
-    """Why the articles plainly cannot answer, whatever the confidence, or None (the
-    reasons are the module's; NOT_KNOWN when the best answer says what was asked is not
-    known, "Grenell did not name the six men")."""
+def ruled_out(q: Question, d: Decision) -> str | None:
+    """Why the articles plainly cannot answer, whatever the confidence, or None."""
     if q.unseen:
         return f"the articles never mention {', '.join(q.unseen)}"
     kind, question = q.kind, q.text
     if d.features["kind_missing"]:
-        if _NOT_KNOWN.search(" ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)):
-            return NOT_KNOWN
         if kind in MEASURED:
             return f"the articles give no {kind} for this"
         if kind == "who" and _ASKS_NAME.search(question):
             return "the articles give no name for this"
     return None
+
+
+def says_not_known(corpus: Corpus, d: Decision) -> bool:
+    """The answer's sentences say that what was asked is not known, and hold nothing of the
+    kind asked for: a decline then quotes them, under NOT_KNOWN."""
+    text = " ".join(corpus.text(corpus.sentences[i]) for i in d.chosen)
+    return bool(d.features["kind_missing"]) and bool(_NOT_KNOWN.search(text))

@@ -18,8 +18,12 @@ from qa.declines import ruled_out
 
 RULES = {
     "all rules": lambda reason: reason,
-    "without 'never mention'": lambda reason: None if reason.startswith("the articles never") else reason,
-    "without 'gives no <kind>'": lambda reason: None if reason.startswith("the articles give no") else reason,
+    "without 'never mention'": lambda reason: (
+        None if reason.startswith("the articles never") else reason
+    ),
+    "without 'gives no <kind>'": lambda reason: (
+        None if reason.startswith("the articles give no") else reason
+    ),
 }
 
 

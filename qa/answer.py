@@ -82,7 +82,9 @@ def answer(
         citations: list[Citation] = []
         if not q.unseen and says_not_known(corpus, d):
             reason = NOT_KNOWN
-            citations = [cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen)]
+            citations = [
+                cite(corpus, i, n + 1, d.score.get(i, 0.0)) for n, i in enumerate(d.chosen)
+            ]
         # A declined answer is no surer than the articles are to answer at all.
         return Answer(
             question,

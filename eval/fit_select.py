@@ -227,6 +227,10 @@ def threshold(probs: np.ndarray, s: Served) -> tuple[float, float, float]:
     return best
 
 
+def _share(mask: np.ndarray) -> float:
+    return round(float(np.mean(mask)), 3) if len(mask) else 0.0
+
+
 def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
     """The ranker, the confidence and the answerability fitted on every row, and the
     threshold chosen on each row's answerability under the models fitted without its
@@ -251,6 +255,9 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
         *(np.concatenate([getattr(s, f) for _, s in parts]) for f in Served.__dataclass_fields__)
     )
     t, declined, wrong = threshold(probs, unseen)
+    # The same threshold on SQuAD's questions, whose unanswerable ones were written to
+    # have a plausible answer nearby: what to expect of an encyclopedia's questions.
+    squad_ans, squad_unans = unseen.answerable & ~unseen.news, ~unseen.answerable & ~unseen.news
     rank = fit_ranker(rows)
     answered = served(rows, rank)
     linear, trees = fit_answerable(answered)
@@ -271,6 +278,9 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
             "news_top1_right_when_retrieved": round(float(np.mean(top1)), 3) if top1 else 0.0,
             "news_unanswerable_declined": round(declined, 3),
             "news_answerable_wrongly_declined": round(wrong, 3),
+            "squad_unanswerable_declined": _share(probs[squad_unans] < t),
+            "squad_answerable_wrongly_declined": _share(probs[squad_ans] < t),
+            "squad_answered_right": _share((probs >= t)[squad_ans] & unseen.right[squad_ans]),
         },
     }
     news = answered.news & ~answered.ruled

@@ -1,5 +1,5 @@
-"""Rank the candidate sentences, take the best with the sentences it leans on, and weigh
-the evidence for answering at all.
+"""Rank the candidate sentences, take the best with the sentences it leans on and those of
+its article nearly as likely, and weigh the evidence for answering at all.
 
 A linear scorer ranks the candidates. Models read the winner's evidence: a logistic
 confidence (that the answer served is right), and the answerability (that the articles
@@ -108,8 +108,9 @@ class Weights:
     answerable: dict[str, float] = field(default_factory=dict)  # empty: as the confidence
     answerable_trees: Trees | None = None  # averaged with it in log-odds, when fitted
     threshold: float = 0.5  # the answerability below which the service declines
-    # A neighbouring sentence joins the answer when its score is within this margin of the
-    # best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as likely).
+    # A sentence of the best one's article joins the answer when its score is within this
+    # margin of the best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as
+    # likely).
     neighbour: float = 0.25
 
     @property
@@ -212,7 +213,9 @@ def _answer_sentences(
     corpus: Corpus, best: int, score: dict[int, float], neighbour: float
 ) -> list[int]:
     """The best sentence, with the ones before it that it leans on ("He said…", "At the
-    ceremony she…"), and a neighbour that scores almost as well, within the length limit."""
+    ceremony she…"), and the sentences of its article that score almost as well, next to
+    it or not, within the length limit: when the ranker cannot tell two sentences of one
+    article apart, the answer quotes both."""
     chosen = [best]
     doc_id = corpus.sentences[best].doc_id
 
@@ -224,9 +227,8 @@ def _answer_sentences(
         if not _LEANS.match(corpus.text(corpus.sentences[chosen[0]])):
             break
         chosen.insert(0, chosen[0] - 1)
-    for n in (chosen[0] - 1, chosen[-1] + 1):
-        if same_doc(n) and n in score and score[n] >= score[best] - neighbour:
-            chosen = sorted({*chosen, n})
+    close = [i for i, v in score.items() if v >= score[best] - neighbour and same_doc(i)]
+    chosen = sorted({*chosen, *close})
 
     def length(ids: list[int]) -> int:
         return sum(corpus.sentences[i].end - corpus.sentences[i].start for i in ids)

@@ -6,7 +6,16 @@ import math
 import pytest
 
 from qa.features import RANK_FEATURES
-from qa.select import CALIBRATION_FILE, CONFIDENCE_FEATURES, Weights, answerability, confidence
+from qa.select import (
+    CALIBRATION_FILE,
+    CONFIDENCE_FEATURES,
+    Weights,
+    _answer_sentences,
+    answerability,
+    confidence,
+)
+
+from ..conftest import FakeEmbedder, build_qa
 
 
 def test_the_fitted_file_holds_every_feature_of_both_models():
@@ -58,3 +67,32 @@ def test_a_file_without_an_answerability_model_declines_on_the_confidence(tmp_pa
     assert w.answerable == {} and w.answerable_trees is None
     assert answerability(features, w) == confidence(features, w)
     assert answerability(features, Weights.load()) != confidence(features, Weights.load())
+
+
+ARTICLES = {
+    "a": "Port reopens\n\nThe port of Lamu reopened on Monday. Ferries were delayed all week. "
+    "The harbour master said repairs cost 2 million shillings. Fishermen returned to sea.",
+    "b": "Ferry news\n\nA new ferry will serve Lamu from June.",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    service = build_qa(tmp_path_factory.mktemp("select") / "index", FakeEmbedder(), ARTICLES)
+    yield service.corpus
+    service.close()
+
+
+def _sentences(corpus, doc_id):
+    return corpus.doc_sentences[doc_id].tolist()
+
+
+def test_a_sentence_of_the_same_article_nearly_as_likely_joins_the_answer_next_to_it_or_not(
+    corpus,
+):
+    a, b = _sentences(corpus, "a"), _sentences(corpus, "b")
+    best, far = a[0], a[2]  # two sentences apart, with one between them
+    score = {best: 3.0, a[1]: 0.0, far: 2.9, a[3]: 1.0, b[-1]: 2.95}
+    assert _answer_sentences(corpus, best, score, 0.25) == [best, far]  # not b's, not a[1]
+    # Below the margin, the best sentence stands alone.
+    assert _answer_sentences(corpus, best, {**score, far: 2.5}, 0.25) == [best]

@@ -54,7 +54,7 @@ from qa.select import CALIBRATION_FILE
 
 from .fit_reader import cross_fit
 from .fit_select import Described, fit_ranker, fit_select
-from .fit_types import cross_fitted, fit_types
+from .fit_types import cross_fitted, fit_types, labelled
 from .folds import folds
 from .match import contains
 from .questions import Question, load_questions
@@ -95,9 +95,10 @@ def fit(asked: list[Asked], workdir: Path) -> tuple[Weights, dict, dict, Path]:
     """The answer types, the ranker, the reader, then the confidence and the answerability,
     each on every question, and the threshold on answers from models not fitted on their
     stories; with the file of the reader fitted on every question."""
-    typer, types = fit_types([(a.corpus, a.question) for a in asked])
+    typed = labelled([(a.corpus, a.question) for a in asked])  # each answer's type, found once
+    types = fit_types(typed)
     fold = folds([a.stories() for a in asked])
-    typers = cross_fitted([(a.corpus, a.question) for a in asked], fold, types["stats"]["C"])
+    typers = cross_fitted(typed, fold, types["stats"]["C"])
     rows = []
     for a, unseen in zip(asked, typers, strict=True):
         q = read_question(a.corpus, a.question.question, unseen)
@@ -112,9 +113,10 @@ def fit(asked: list[Asked], workdir: Path) -> tuple[Weights, dict, dict, Path]:
         )
         rows.append(Described(a.question, a.corpus, q, c, labels, a.news))
     # The reader's pairs are ordered by the ranker, which does not read the reader.
-    reader, readings = cross_fit(rows, fit_ranker(rows), fold, workdir)
+    rank = fit_ranker(rows)
+    reader, readings = cross_fit(rows, rank, fold, workdir)
     rows = [replace(r, reader=read) for r, read in zip(rows, readings, strict=True)]
-    weights, stats = fit_select(rows, fold)
+    weights, stats = fit_select(rows, fold, rank)
     return weights, stats, types, reader
 
 

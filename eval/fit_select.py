@@ -231,22 +231,24 @@ def _share(mask: np.ndarray) -> float:
     return round(float(np.mean(mask)), 3) if len(mask) else 0.0
 
 
-def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
-    """The ranker, the confidence and the answerability fitted on every row, and the
-    threshold chosen on each row's answerability under the models fitted without its
-    ``fold``."""
+def fit_select(
+    rows: list[Described], fold: np.ndarray, rank: dict[str, float]
+) -> tuple[Weights, dict]:
+    """The confidence and the answerability fitted on every row under ``rank`` (the ranker
+    fitted on every row), and the threshold chosen on each row's answerability under the
+    ranker and models fitted without its ``fold``."""
     parts: list[tuple[np.ndarray, Served]] = []
     top1: list[bool] = []
     for k in range(FOLDS):
         train = [r for r, f in zip(rows, fold, strict=True) if f != k]
         test = [r for r, f in zip(rows, fold, strict=True) if f == k]
-        rank = fit_ranker(train)
-        linear, trees = fit_answerable(served(train, rank))
-        weights = Weights(rank=rank, answerable=linear, answerable_trees=trees)
-        answered = served(test, rank)
+        unseen_rank = fit_ranker(train)
+        linear, trees = fit_answerable(served(train, unseen_rank))
+        weights = Weights(rank=unseen_rank, answerable=linear, answerable_trees=trees)
+        answered = served(test, unseen_rank)
         parts.append((probabilities(answered, weights), answered))
         top1 += [
-            bool(r.labels[int(np.argmax(r.candidates.scores(rank)))])
+            bool(r.labels[int(np.argmax(r.candidates.scores(unseen_rank)))])
             for r in test
             if r.news and r.labels.any()
         ]
@@ -258,7 +260,6 @@ def fit_select(rows: list[Described], fold: np.ndarray) -> tuple[Weights, dict]:
     # The same threshold on SQuAD's questions, whose unanswerable ones were written to
     # have a plausible answer nearby: what to expect of an encyclopedia's questions.
     squad_ans, squad_unans = unseen.answerable & ~unseen.news, ~unseen.answerable & ~unseen.news
-    rank = fit_ranker(rows)
     answered = served(rows, rank)
     linear, trees = fit_answerable(answered)
     weights = Weights(

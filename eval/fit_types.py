@@ -93,9 +93,9 @@ def _model(labelled: list[tuple[int, str, str]], C: float | None = None) -> dict
     return data
 
 
-def _labelled(asked: list[tuple[Corpus, Question]]) -> list[tuple[int, str, str]]:
-    """(position in ``asked``, question, answer type) of each question whose answer's type
-    is found."""
+def labelled(asked: list[tuple[Corpus, Question]]) -> list[tuple[int, str, str]]:
+    """(position in ``asked``, question, answer type) of each question (with its
+    collection) whose answer's type is found."""
     return [
         (n, q.question, t) for n, (corpus, q) in enumerate(asked) if (t := answer_type(corpus, q))
     ]
@@ -105,22 +105,20 @@ def _typer(data: dict) -> AnswerTyper:
     return AnswerTyper(data["weights"], data["bias"], data["asked"])
 
 
-def fit_types(asked: list[tuple[Corpus, Question]]) -> tuple[AnswerTyper, dict]:
-    """The answer-type model fitted on ``asked`` (each question with its collection), and
-    its JSON form with the fit's figures under "stats"."""
-    data = _model(_labelled(asked))
-    return _typer(data), data
+def fit_types(labelled: list[tuple[int, str, str]]) -> dict:
+    """The JSON form of the answer-type model fitted on the ``labelled`` questions, with
+    the fit's figures under "stats"."""
+    return _model(labelled)
 
 
 def cross_fitted(
-    asked: list[tuple[Corpus, Question]], fold: np.ndarray, C: float
+    labelled: list[tuple[int, str, str]], fold: np.ndarray, C: float
 ) -> list[AnswerTyper]:
-    """For each question of ``asked``, the model fitted (with penalty ``C``) on the
-    questions of the other folds (``fold``, one per question): what the served model says
-    of a question it never saw. Fitted on its own questions it is right 90% of the time,
-    and on others 68%; a ranker and an answerability fitted on the first trust it more
-    than a new question warrants."""
-    labelled = _labelled(asked)
+    """For each question of the list ``labelled`` was drawn from, the model fitted (with
+    penalty ``C``) on the labelled questions of the other folds (``fold``, one per
+    question): what the served model says of a question it never saw. Fitted on its own
+    questions it is right 90% of the time, and on others 68%; a ranker and an
+    answerability fitted on the first trust it more than a new question warrants."""
     typers = {
         k: _typer(_model([row for row in labelled if fold[row[0]] != k], C))
         for k in np.unique(fold).tolist()

@@ -130,13 +130,15 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
     monkeypatch.setattr(fit_select, "fit_confidence", lambda s: {})
     monkeypatch.setattr(fit_select, "fit_answerable", fit_answerable)
     monkeypatch.setattr(fit_select, "probabilities", probabilities)
-    fit_select.fit_select(rows, fold)
+    served_rank = {"model": -1.0}  # the ranker fitted on every row, passed in
+    weights, _ = fit_select.fit_select(rows, fold, served_rank)
     assert sorted(n for n, _ in judged) == list(range(40))  # each judged once
     for n, model in judged:
         assert n not in fitted_on[model] and n not in answerable_on[model]
         assert fitted_on[model] == {r.n for r in rows if fold[r.n] != fold[n]}
         assert answerable_on[model] == fitted_on[model]
-    assert fitted_on[-1] == answerable_on[-1] == set(range(40))  # the served ones saw all
+    assert len(fitted_on) == FOLDS  # one ranker a fold; the served one is passed in
+    assert weights.rank is served_rank and answerable_on[-1] == set(range(40))
 
 
 def test_an_article_is_a_story_of_its_own_collection():

@@ -85,14 +85,7 @@ def train(pairs: list[Pair], out: Path) -> Path:
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     tokenizer, model = base_model()
-    model.requires_grad_(False)
-    deltas: dict[str, _LowRank] = {}
-    for n, layer in enumerate(layers(model)):
-        for name in ADAPTED:
-            owner, _, attr = name.rpartition(".")
-            parent = layer.get_submodule(owner)
-            deltas[f"{n}.{name}"] = low = _LowRank(getattr(parent, attr))
-            setattr(parent, attr, low)
+    deltas = adapt(model)
     head = torch.nn.Linear(MODEL_DIM, 1)
     params = [p for low in deltas.values() for p in (low.A, low.B)] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
@@ -189,6 +182,20 @@ def _reading(row: Described, reader: OnnxReader) -> Callable[[int], float]:
         return seen[i]
 
     return read
+
+
+def adapt(model: torch.nn.Module) -> dict[str, _LowRank]:
+    """Freeze ``model`` and put a low-rank delta on each ADAPTED map of each layer, in
+    place; the deltas by the names the fitted file stores them under."""
+    model.requires_grad_(False)
+    deltas: dict[str, _LowRank] = {}
+    for n, layer in enumerate(layers(model)):
+        for name in ADAPTED:
+            owner, _, attr = name.rpartition(".")
+            parent = layer.get_submodule(owner)
+            deltas[f"{n}.{name}"] = low = _LowRank(getattr(parent, attr))
+            setattr(parent, attr, low)
+    return deltas
 
 
 class _LowRank(torch.nn.Module):

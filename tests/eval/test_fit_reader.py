@@ -7,8 +7,8 @@ import torch
 from safetensors.torch import save_file
 
 from eval import fit_reader
-from eval.fit_reader import ALPHA, RANK, Pair, _LowRank, fitted
-from qa.reader import ADAPTED, Reader, base_model, layers, read_logits
+from eval.fit_reader import ALPHA, RANK, Pair, adapt, fitted
+from qa.reader import Reader, base_model, read_logits
 
 QUESTION = "How much will construction of the solar farm cost?"
 SENTENCES = [
@@ -20,20 +20,14 @@ SENTENCES = [
 def test_the_merged_reader_reads_as_the_fitted_deltas_do(tmp_path):
     torch.manual_seed(3)
     tokenizer, model = base_model()
-    model.requires_grad_(False)
     stored = {}
-    for n, layer in enumerate(layers(model)):
-        for name in ADAPTED:
-            owner, _, attr = name.rpartition(".")
-            parent = layer.get_submodule(owner)
-            low = _LowRank(getattr(parent, attr))
-            with torch.no_grad():
-                # Deltas as large as fitting makes them, stored as the fit stores them.
-                low.A.copy_((torch.randn_like(low.A) * 0.05).half().float())
-                low.B.copy_((torch.randn_like(low.B) * 0.05).half().float())
-            setattr(parent, attr, low)
-            stored[f"{n}.{name}.A"] = low.A.detach().half().contiguous()
-            stored[f"{n}.{name}.B"] = low.B.detach().half().contiguous()
+    for key, low in adapt(model).items():
+        with torch.no_grad():
+            # Deltas as large as fitting makes them, stored as the fit stores them.
+            low.A.copy_((torch.randn_like(low.A) * 0.05).half().float())
+            low.B.copy_((torch.randn_like(low.B) * 0.05).half().float())
+        stored[f"{key}.A"] = low.A.detach().half().contiguous()
+        stored[f"{key}.B"] = low.B.detach().half().contiguous()
     head = torch.nn.Linear(model.config.hidden_size, 1)
     stored["head.weight"] = head.weight.detach().contiguous()
     stored["head.bias"] = head.bias.detach().contiguous()

@@ -103,11 +103,11 @@ class QA(Following, Embedding):
     def _reader(index_dir: Path) -> OnnxReader:
         """The packaged reader's int8 export, made once in the user's cache and shared by
         every index there; in the index folder where that cache cannot be written."""
-        if not READER_FILE.exists():
-            return packaged_reader()  # says what is missing and how to restore it
         try:
             return packaged_reader()
         except OSError as e:
+            if not READER_FILE.exists():
+                raise  # the fitted file is missing: the error says how to restore it
             log.warning("the reader is exported into the index folder: %s", e)
             return packaged_reader(index_dir / "onnx")
 

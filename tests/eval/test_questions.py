@@ -25,6 +25,7 @@ if BBC.is_dir():  # the shared collection, beside the project
             "bbc_fit",
             "bbc_fit2",
             "bbc_fit3",
+            "bbc_fit4",
             "bbc_style",
         )
     ]

@@ -26,6 +26,7 @@ if BBC.is_dir():  # the shared collection, beside the project
             "bbc_fit2",
             "bbc_fit3",
             "bbc_fit4",
+            "bbc_fit5",
             "bbc_style",
         )
     ]

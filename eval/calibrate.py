@@ -7,8 +7,8 @@ answerability models, in one command.
 Fitted on: SQuAD 2.0 (../shared/squad, its paragraphs indexed as a collection), the seed
 questions (eval/questions.jsonl, eval/tuning_questions.jsonl over the seed index), and the
 news corpora newsdesk, newsdesk2 and newsdesk3 (each indexed apart); --extra adds sets
-over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit and bbc_fit2, over
-an index of ../shared/corpora/bbc). Never fitted on: the held-out sets
+over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit, bbc_fit2 and
+bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the held-out sets
 (eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl,
 eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl,
 eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4,

@@ -13,7 +13,7 @@ bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the held-out
 eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl,
 eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4,
 eval/corpora/encyclopedia), and eval/bbc_fit3_questions.jsonl, kept out as the check of the
-fit.
+fit. eval/bbc_fit5_questions.jsonl is written to fit on and not yet fitted on.
 
 1. Answer types: a multinomial logistic regression from the question's words, and the
    word vector of what it asks for, to the type of the entity holding its accepted answer

@@ -111,7 +111,7 @@ class Served:
     """The answers the service would give, one row each: those a rule declines (``ruled``)
     count toward the threshold's shares, and only the others are weighed by the models.
     (Questions with no candidate sentence, or answered from an article's header, are left
-    out: a dozen of the 5,862 fit questions.)"""
+    out.)"""
 
     features: np.ndarray  # by CONFIDENCE_FEATURES
     right: np.ndarray

@@ -13,7 +13,9 @@ bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the held-out
 eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl,
 eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4,
 eval/corpora/encyclopedia), and eval/bbc_fit3_questions.jsonl, kept out as the check of the
-fit. eval/bbc_fit5_questions.jsonl is written to fit on and not yet fitted on.
+fit. eval/bbc_fit5_questions.jsonl is written to fit on and not yet fitted on. A question to
+fit on that shares 60% of its words with a held-out one (questions.near_copies) is left
+out, and the fit says how many.
 
 1. Answer types: a multinomial logistic regression from the question's words, and the
    word vector of what it asks for, to the type of the entity holding its accepted answer
@@ -57,11 +59,28 @@ from .fit_select import Described, fit_ranker, fit_select
 from .fit_types import cross_fitted, fit_types, labelled
 from .folds import folds
 from .match import contains
-from .questions import Question, load_questions
+from .questions import Question, load_questions, near_copies
 from .run import corpus_qa
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "squad" / "train-v2.0-subset.json"
+# The sets never fitted on. A question to fit on that is a near copy of one of theirs is
+# left out of the fit (question writers repeat themselves, most of all on events outside
+# the collection), so that the held-out figures are earned, not learned.
+HELD_OUT = tuple(
+    ROOT / "eval" / name
+    for name in (
+        "heldout_questions.jsonl",
+        "bbc_heldout_questions.jsonl",
+        "bbc_heldout2_questions.jsonl",
+        "bbc_heldout3_questions.jsonl",
+        "bbc_heldout4_questions.jsonl",
+        "bbc_style_questions.jsonl",
+        "bbc_fit3_questions.jsonl",
+        "corpora/newsdesk4/questions.jsonl",
+        "corpora/encyclopedia/questions.jsonl",
+    )
+)
 
 
 @dataclass
@@ -185,6 +204,15 @@ def main() -> None:
         path = path.resolve()
         return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
+    held_out = [q for path in HELD_OUT if path.exists() for q in load_questions(path)]
+
+    def apart(questions: list[Question], source: str) -> list[Question]:
+        """``questions`` less the near copies of held-out ones, saying how many went."""
+        copies = {q.id for q in near_copies(questions, held_out)}
+        if copies:
+            print(f"{source}: {len(copies)} near copies of held-out questions left out")
+        return [q for q in questions if q.id not in copies]
+
     if args.questions:
         seeds = args.index_dir
         qa = (
@@ -192,18 +220,18 @@ def main() -> None:
             if seeds
             else corpus_qa(ROOT / "seeds", work / "seeds", embedder, questions_embedder)
         )
-        questions = [q for path in args.questions for q in load_questions(path)]
+        questions = [q for path in args.questions for q in apart(load_questions(path), str(path))]
         asked += ask_all(qa, questions, args.top_k, news=True, collection="seeds")
         fitted_on += [shown(p) for p in args.questions]
     for folder in args.corpus:
         qa = corpus_qa(folder, work / folder.name, embedder, questions_embedder)
-        questions = load_questions(folder / "questions.jsonl")
+        questions = apart(load_questions(folder / "questions.jsonl"), str(folder))
         asked += ask_all(qa, questions, args.top_k, news=True, collection=folder.name)
         fitted_on.append(shown(folder / "questions.jsonl"))
     for pair in args.extra:
         index_dir, questions_file = pair.split("=", 1)
         qa = QA(Path(index_dir), embedder=embedder, questions=questions_embedder)
-        questions = load_questions(Path(questions_file))
+        questions = apart(load_questions(Path(questions_file)), questions_file)
         # The index is named by its folder's name, not its path: the folds, and so the
         # threshold, come out the same wherever the index was built.
         asked += ask_all(

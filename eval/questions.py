@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from qa.terms import STOPWORDS
 
 
 class BadQuestions(ValueError):
@@ -70,4 +74,33 @@ def load_questions(path: Path) -> list[Question]:
         )
     if not out:
         raise BadQuestions(f"{path}: no questions")
+    return out
+
+
+_WORDS = re.compile(r"\w+")
+# What a question asks for tells two questions on one story apart ("When did Grenell meet
+# Maduro?", "Where did Grenell meet Maduro?"), so these words count though stop words.
+_ASKING = frozenset(
+    ["what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much"]
+)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    words = _WORDS.findall(text.lower())
+    return frozenset(w for w in words if w not in STOPWORDS or w in _ASKING)
+
+
+def near_copies(
+    questions: Iterable[Question], others: Iterable[Question], share: float = 0.6
+) -> list[Question]:
+    """The ``questions`` that share at least ``share`` of their words (the two questions'
+    words together, stop words aside but what they ask for kept) with one of ``others``:
+    written apart, but the same question ("Which film won best picture at the 2008 Academy
+    Awards?" in a set to fit on, the 2010 one in a held-out set)."""
+    seen = [w for o in others if (w := _content_words(o.question))]
+    out = []
+    for q in questions:
+        words = _content_words(q.question)
+        if words and any(len(words & w) >= share * len(words | w) for w in seen):
+            out.append(q)
     return out

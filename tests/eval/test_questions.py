@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from eval.calibrate import HELD_OUT
 from eval.match import contains
-from eval.questions import BadQuestions, load_questions
+from eval.questions import BadQuestions, Question, load_questions, near_copies
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = [
@@ -77,3 +78,22 @@ def test_bad_question_files_say_where_and_what(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(BadQuestions, match=message):
         load_questions(path)
+
+
+def _q(id_: str, text: str) -> Question:
+    return Question(id_, text, (), (), False)
+
+
+def test_near_copies_are_the_same_question_written_apart():
+    held = [_q("h1", "Which country won the 2010 FIFA World Cup final in South Africa?")]
+    fit = [
+        _q("f1", "Which country won the 2010 Fifa World Cup final in Johannesburg?"),
+        _q("f2", "Who scored the winning goal in the FA Cup final?"),
+        _q("f3", "Which country will host the 2010 World Cup?"),
+    ]
+    assert [q.id for q in near_copies(fit, held)] == ["f1"]
+    assert near_copies(fit, []) == []
+
+
+def test_the_held_out_sets_calibrate_keeps_apart_are_all_there():
+    assert all(path.exists() for path in HELD_OUT), [p for p in HELD_OUT if not p.exists()]

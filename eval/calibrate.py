@@ -8,14 +8,11 @@ Fitted on: SQuAD 2.0 (../shared/squad, its paragraphs indexed as a collection), 
 questions (eval/questions.jsonl, eval/tuning_questions.jsonl over the seed index), and the
 news corpora newsdesk, newsdesk2 and newsdesk3 (each indexed apart); --extra adds sets
 over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit, bbc_fit2 and
-bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the held-out sets
-(eval/heldout_questions.jsonl, eval/bbc_heldout_questions.jsonl,
-eval/bbc_heldout2_questions.jsonl, eval/bbc_heldout3_questions.jsonl,
-eval/bbc_heldout4_questions.jsonl, eval/bbc_style_questions.jsonl, eval/corpora/newsdesk4,
-eval/corpora/encyclopedia), and eval/bbc_fit3_questions.jsonl, kept out as the check of the
-fit. eval/bbc_fit5_questions.jsonl is written to fit on and not yet fitted on. A question to
-fit on that shares 60% of its words with a held-out one (questions.near_copies) is left
-out, and the fit says how many.
+bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the sets in HELD_OUT
+(the held-out sets, and bbc_fit3, kept out as the check of the fit); a question to fit on
+that shares 60% of its words with one of theirs (questions.near_copies) is left out, and
+the fit says how many. eval/bbc_fit5_questions.jsonl is written to fit on and not yet
+fitted on.
 
 1. Answer types: a multinomial logistic regression from the question's words, and the
    word vector of what it asks for, to the type of the entity holding its accepted answer
@@ -204,7 +201,7 @@ def main() -> None:
         path = path.resolve()
         return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
-    held_out = [q for path in HELD_OUT if path.exists() for q in load_questions(path)]
+    held_out = [q for path in HELD_OUT for q in load_questions(path)]
 
     def apart(questions: list[Question], source: str) -> list[Question]:
         """``questions`` less the near copies of held-out ones, saying how many went."""

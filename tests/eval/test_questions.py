@@ -12,6 +12,9 @@ SETS = [
     (ROOT / "eval/heldout_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/tuning_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/corpora/encyclopedia/questions.jsonl", ROOT / "eval/corpora/encyclopedia"),
+] + [  # the news collections, each with its own questions
+    (folder / "questions.jsonl", folder)
+    for folder in sorted((ROOT / "eval/corpora").glob("newsdesk*"))
 ]
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 if BBC.is_dir():  # the shared collection, beside the project

@@ -11,8 +11,9 @@ over prebuilt indexes (the BBC sets written to fit on: bbc_dev, bbc_fit, bbc_fit
 bbc_fit4, over an index of ../shared/corpora/bbc). Never fitted on: the sets in HELD_OUT
 (the held-out sets, and bbc_fit3, kept out as the check of the fit); a question to fit on
 that shares 60% of its words with one of theirs (questions.near_copies) is left out, and
-the fit says how many. eval/bbc_fit5_questions.jsonl is written to fit on and not yet
-fitted on.
+the fit says how many. eval/bbc_fit5_questions.jsonl and the collections newsdesk5 to
+newsdesk12 are written to fit on and not yet fitted on (one fit with them all lost on the
+held-out sets; bench/RESULTS.md, "thirteenth").
 
 1. Answer types: a multinomial logistic regression from the question's words, and the
    word vector of what it asks for, to the type of the entity holding its accepted answer

@@ -12,10 +12,9 @@ SETS = [
     (ROOT / "eval/heldout_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/tuning_questions.jsonl", ROOT / "seeds"),
     (ROOT / "eval/corpora/encyclopedia/questions.jsonl", ROOT / "eval/corpora/encyclopedia"),
-] + [  # the news collections, each with its own questions
-    (folder / "questions.jsonl", folder)
-    for folder in sorted((ROOT / "eval/corpora").glob("newsdesk*"))
 ]
+NEWSDESK = sorted((ROOT / "eval/corpora").glob("newsdesk*"))  # news collections, questions inside
+SETS += [(folder / "questions.jsonl", folder) for folder in NEWSDESK]
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 if BBC.is_dir():  # the shared collection, beside the project
     # (Not bbc_heldout: its b033 is stated only as "Dornford-May's", which the matcher
@@ -52,6 +51,10 @@ def test_every_accepted_answer_is_in_its_documents(questions, corpus):
             assert any(contains(texts[d], a) for d in q.doc_ids), (
                 f"{q.id}: {a!r} in none of its documents"
             )
+
+
+def test_the_news_collections_are_all_checked():
+    assert len(NEWSDESK) >= 12  # newsdesk, newsdesk2 ... newsdesk12
 
 
 def test_the_seed_set_has_what_the_suite_needs():

@@ -128,6 +128,9 @@ class Merging:
     _lock: threading.Lock
     _stop: threading.Event
     _merging: threading.Thread | None
+    # Merge threads that have swapped their result in but may not have returned yet: until
+    # they do, their frames still hold the segments they merged away.
+    _ended: list[threading.Thread]
     _merge_process: BaseProcess | None = None
     _join_wanted = False  # join_pieces asked while a merge ran
     _owner: saved.Owner  # only the process that owns the folder merges (saved.py)
@@ -174,6 +177,7 @@ class Merging:
             log.exception("a merge failed; the segments stay as they are")
         with self._lock:
             self._merging = None
+            self._ended.append(threading.current_thread())
             swapped = swap_in(self.corpus, job, merged) if merged is not None else None
             if swapped is not None:
                 self.corpus = saved.keep(swapped, store)
@@ -212,12 +216,16 @@ class Merging:
             process.terminate()
 
     def merged(self) -> None:
-        """Wait until no merge is under way (tests, benchmarks). Read under the lock: a
-        merge ending starts the next (a join asked for meanwhile) within the same hold,
-        and read without it, the moment between the two looked like no merge at all."""
+        """Wait until no merge is under way and every merge thread has returned (tests,
+        benchmarks): a thread that swapped its result in holds the merged-away segments
+        until it returns. Read under the lock: a merge ending starts the next (a join asked
+        for meanwhile) within the same hold, and read without it, the moment between the
+        two looked like no merge at all."""
         while True:
             with self._lock:
-                thread = self._merging
-            if thread is None:
+                threads = [t for t in (self._merging, *self._ended) if t is not None]
+                self._ended = []
+            if not threads:
                 return
-            thread.join()
+            for thread in threads:
+                thread.join()

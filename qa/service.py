@@ -84,6 +84,7 @@ class QA(Following, Embedding):
             daemon=True,
         ).start()
         self._merging: threading.Thread | None = None
+        self._ended: list[threading.Thread] = []
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._embed_cached = lru_cache(maxsize=4096)(self._embed)

@@ -177,6 +177,9 @@ class Merging:
             log.exception("a merge failed; the segments stay as they are")
         with self._lock:
             self._merging = None
+            # (those that have returned are dropped: a server never calls merged(), and
+            # would otherwise keep one thread for every merge it ever ran)
+            self._ended = [t for t in self._ended if t.is_alive()]
             self._ended.append(threading.current_thread())
             swapped = swap_in(self.corpus, job, merged) if merged is not None else None
             if swapped is not None:

@@ -204,7 +204,9 @@ def test_an_index_put_in_the_folders_place_is_joined_from_its_pieces(store, monk
 def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monkeypatch):
     # A segment held in a reference cycle stays in memory until a full collection, which
     # a server holding millions of objects runs rarely: at 1M chunks, GBs held on.
-    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    # Nothing merges until the segments are held: a merge finished before that would
+    # leave only the merged segment to watch.
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 100)
     qa = QA(store.dir, embedder=FakeEmbedder())
     gc.collect()
     gc.disable()
@@ -213,6 +215,7 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
             notice(store, n)
             qa.refresh()
             qa.ask(f"Which meeting did the town hall hold? {n}")  # reads the articles
+        assert len(qa.corpus.live) == 3
         assert all(isinstance(p.segment.documents, Texts) for p in qa.corpus.live)
         held = [
             weakref.ref(x)
@@ -220,6 +223,8 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
             for x in (p.segment, *vars(p.segment).values())
             if type(x).__weakrefoffset__
         ]
+        monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+        qa.merge_later()
         qa.merged()
         assert len(qa.corpus.live) == 1
         assert [type(x()).__name__ for x in held if x() is not None] == []

@@ -128,7 +128,7 @@ class Merging:
     _lock: threading.Lock
     _stop: threading.Event
     _merging: threading.Thread | None
-    # Merge threads that have swapped their result in but may not have returned yet: until
+    # Merge threads that have finished their merge but may not have returned yet: until
     # they do, their frames still hold the segments they merged away.
     _ended: list[threading.Thread]
     _merge_process: BaseProcess | None = None
@@ -226,8 +226,9 @@ class Merging:
         two looked like no merge at all."""
         while True:
             with self._lock:
-                threads = [t for t in (self._merging, *self._ended) if t is not None]
-                self._ended = []
+                threads = [
+                    t for t in (self._merging, *self._ended) if t is not None and t.is_alive()
+                ]
             if not threads:
                 return
             for thread in threads:

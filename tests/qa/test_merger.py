@@ -4,6 +4,7 @@ swapped in after, holds what changed meanwhile as a corpus built afresh does."""
 import gc
 import shutil
 import threading
+import time
 import weakref
 
 import numpy as np
@@ -207,6 +208,8 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
     # Nothing merges until the segments are held: a merge finished before that would
     # leave only the merged segment to watch.
     monkeypatch.setattr(merging, "MERGE_FACTOR", 100)
+    # A merge thread goes on after it swaps its result in: merged() waits for it to return.
+    monkeypatch.setattr(merger, "give_back_memory", lambda: time.sleep(0.2))
     qa = QA(store.dir, embedder=FakeEmbedder())
     gc.collect()
     gc.disable()
@@ -225,6 +228,9 @@ def test_segments_merged_away_are_freed_without_the_cyclic_collector(store, monk
         ]
         monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
         qa.merge_later()
+        deadline = time.monotonic() + 60
+        while len(qa.corpus.live) > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)  # swapped in, and its thread not yet returned (the sleep above)
         qa.merged()
         assert len(qa.corpus.live) == 1
         assert [type(x()).__name__ for x in held if x() is not None] == []

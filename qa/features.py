@@ -87,24 +87,29 @@ def soft_shares(
         m = vectors.matrix
         sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
         close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
-    terms = [(q.aliases[t], w, row.get(t), t in q.focus) for t, w in q.terms.items()]
-    for k, (have, ids) in enumerate(zip(present, words, strict=True)):
-        # Each asked term's closest word in this sentence, all terms at once.
-        best = close[:, [column[i] for i in ids]].max(axis=1).tolist() if ids else None
-        found = focused = 0.0
-        for aliases, w, r, in_focus in terms:
-            match = (
-                1.0
-                if not aliases.isdisjoint(have)
-                else best[r]
-                if r is not None and best is not None
-                else 0.0
-            )
-            found += w * match
-            focused += match if in_focus else 0.0
-        out[k] = found / total
-        if q.focus:
-            focus[k] = focused / len(q.focus)
+    # match[t, k]: 1 where sentence k uses term t or an alias of it, else the closeness of
+    # its closest word there (0 for a term with no word vector, or a sentence with none).
+    match = np.zeros((len(q.terms), len(sentences)))
+    if asked and union:
+        # Each sentence's closest word to each term: a max over its run of columns. The
+        # closeness is never below 0, so a column of zeros closes the last run.
+        flat = close[:, [column[i] for ids in words for i in ids]]
+        flat = np.concatenate([flat, np.zeros((len(asked), 1), flat.dtype)], axis=1)
+        starts = np.cumsum([0] + [len(ids) for ids in words[:-1]])
+        best = np.maximum.reduceat(flat, starts, axis=1)
+        best[:, [not ids for ids in words]] = 0.0  # reduceat reads an empty run as its next
+        # best's rows are the terms with a word vector, in the question's order.
+        match[[n for n, t in enumerate(q.terms) if t in row]] = best
+    for n, t in enumerate(q.terms):
+        aliases = q.aliases[t]
+        for k, have in enumerate(present):
+            if not aliases.isdisjoint(have):
+                match[n, k] = 1.0
+    weights = np.fromiter(q.terms.values(), dtype=np.float64, count=len(q.terms))
+    out = weights @ match / total
+    if q.focus:
+        in_focus = np.fromiter((t in q.focus for t in q.terms), dtype=bool, count=len(q.terms))
+        focus = match[in_focus].sum(axis=0) / len(q.focus)
     return out, focus
 
 

@@ -125,6 +125,28 @@ def test_what_a_question_asks_for_is_its_question_words_phrase(question, expecte
     assert asked_for(question) == expected
 
 
+def test_each_sentence_scores_alone_what_it_scores_among_others(qa):
+    # The shares of many sentences are found in one pass over all their words; a sentence
+    # with no word of the vocabulary (here first, between others, and last) must neither
+    # borrow its neighbour's words nor lend its own.
+    q = read_question(qa.corpus, "How many people did the storm hurt in Vigo?")
+    texts = [
+        "12 34",
+        "The storm injured 40 people in Vigo on Monday.",
+        "--",
+        "Citizens were wounded in the city.",
+        "The council voted 7 to 2.",
+        "56",
+    ]
+    present = [
+        frozenset({"storm", "peopl", "vigo"}) if "storm" in t else frozenset() for t in texts
+    ]
+    together = soft_shares(q, present, texts)[0].tolist()
+    alone = [soft_share(q, p, t) for p, t in zip(present, texts, strict=True)]
+    assert together == pytest.approx(alone)
+    assert together[0] == together[2] == together[5] == 0.0 < together[3] < together[1]
+
+
 def test_a_sentence_naming_what_is_asked_for_holds_the_focus(qa):
     q = read_question(qa.corpus, "How many panels will the solar farm have?")
     assert q.focus == {"panel"}

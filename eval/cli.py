@@ -97,6 +97,11 @@ def eval_command(
             except (IndexMissing, IndexMismatch) as e:
                 _fail(str(e))
             stack.callback(qa.close)
+            # Asked as the server asks: on one BLAS thread, whose small matrix products
+            # other threads only slow (spinning beside any other busy process).
+            from threadpoolctl import threadpool_limits
+
+            stack.enter_context(threadpool_limits(1, user_api="blas"))
             ask, text = local(qa, mode=mode)
         try:
             report = run_suite(qs, ask, text, top_k=top_k, progress=sys.stderr.isatty())

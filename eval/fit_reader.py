@@ -42,6 +42,7 @@ RANK = 16
 ALPHA = 32  # the deltas are scaled by ALPHA / RANK
 EPOCHS = 2
 BATCH = 32
+GROUP = 50  # batches sorted by length together (_batches)
 LEARNING_RATE = 5e-4
 WEIGHT_DECAY = 0.01
 WARMUP_STEPS = 100
@@ -95,12 +96,11 @@ def train(pairs: list[Pair], out: Path) -> Path:
         opt, lambda s: min(1.0, s / WARMUP_STEPS) * max(0.0, 1 - s / steps)
     )
     model.train()
-    order = list(range(len(pairs)))
     t0 = time.time()
     for step in range(steps):
         if step % per_epoch == 0:
-            rng.shuffle(order)
-        batch = [pairs[i] for i in order[(step % per_epoch) * BATCH :][:BATCH]]
+            batches = _batches(pairs, rng)
+        batch = [pairs[i] for i in batches[step % per_epoch]]
         z = read_logits(
             tokenizer, model, head, [p.question for p in batch], [p.sentence for p in batch]
         )
@@ -132,12 +132,29 @@ def train(pairs: list[Pair], out: Path) -> Path:
     return out
 
 
+def _batches(pairs: list[Pair], rng: random.Random) -> list[list[int]]:
+    """One epoch's batches of pair indices: the pairs shuffled, each run of GROUP batches
+    sorted by length and cut into batches, and the batches shuffled. A batch is padded to
+    its longest pair, so pairs of about one length waste little (a random batch of 32 was
+    padded to 76 tokens for pairs of 47 on average; grouped, to 47)."""
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    batches = []
+    for at in range(0, len(order) - BATCH + 1, BATCH * GROUP):
+        run = order[at : at + BATCH * GROUP]
+        run.sort(key=lambda i: len(pairs[i].question) + len(pairs[i].sentence))
+        batches += [run[k : k + BATCH] for k in range(0, len(run) - BATCH + 1, BATCH)]
+    rng.shuffle(batches)
+    return batches
+
+
 def _settings() -> dict[str, object]:
     return {
         "rank": RANK,
         "alpha": ALPHA,
         "epochs": EPOCHS,
         "batch": BATCH,
+        "group": GROUP,
         "lr": LEARNING_RATE,
         "decay": WEIGHT_DECAY,
         "warmup": WARMUP_STEPS,

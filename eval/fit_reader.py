@@ -34,7 +34,7 @@ import torch
 from safetensors.torch import save_file
 
 from index.embed import MODEL_DIM
-from qa.reader import ADAPTED, OnnxReader, base_model, export, layers, read_logits
+from qa.reader import ADAPTED, MAX_TOKENS, OnnxReader, base_model, export, layers, read_logits
 
 from .fit_select import Described
 
@@ -96,10 +96,18 @@ def train(pairs: list[Pair], out: Path) -> Path:
         opt, lambda s: min(1.0, s / WARMUP_STEPS) * max(0.0, 1 - s / steps)
     )
     model.train()
+    # Each pair's length as read (question and sentence, cut at MAX_TOKENS), counted once.
+    tokens = tokenizer(  # type: ignore[operator]
+        [p.question for p in pairs],
+        [p.sentence for p in pairs],
+        truncation="only_second",
+        max_length=MAX_TOKENS,
+    )["input_ids"]
+    sizes = [len(ids) for ids in tokens]
     t0 = time.time()
     for step in range(steps):
         if step % per_epoch == 0:
-            batches = _batches(pairs, rng)
+            batches = _batches(sizes, rng)
         batch = [pairs[i] for i in batches[step % per_epoch]]
         z = read_logits(
             tokenizer, model, head, [p.question for p in batch], [p.sentence for p in batch]
@@ -132,17 +140,18 @@ def train(pairs: list[Pair], out: Path) -> Path:
     return out
 
 
-def _batches(pairs: list[Pair], rng: random.Random) -> list[list[int]]:
-    """One epoch's batches of pair indices: the pairs shuffled, each run of GROUP batches
-    sorted by length and cut into batches, and the batches shuffled. A batch is padded to
-    its longest pair, so pairs of about one length waste little (a random batch of 32 was
-    padded to 76 tokens for pairs of 47 on average; grouped, to 47)."""
-    order = list(range(len(pairs)))
+def _batches(sizes: list[int], rng: random.Random) -> list[list[int]]:
+    """One epoch's batches of pair indices, for pairs of ``sizes`` tokens: the pairs
+    shuffled, each run of GROUP batches sorted by size and cut into batches, and the
+    batches shuffled. A batch is padded to its longest pair, so pairs of about one size
+    waste little (16,000 pairs of BBC questions and sentences, 46.5 tokens on average:
+    padded to 74.9 a batch at random, 47.3 so; sorted by characters instead, 57.5)."""
+    order = list(range(len(sizes)))
     rng.shuffle(order)
     batches = []
     for at in range(0, len(order) - BATCH + 1, BATCH * GROUP):
         run = order[at : at + BATCH * GROUP]
-        run.sort(key=lambda i: len(pairs[i].question) + len(pairs[i].sentence))
+        run.sort(key=lambda i: sizes[i])
         batches += [run[k : k + BATCH] for k in range(0, len(run) - BATCH + 1, BATCH)]
     rng.shuffle(batches)
     return batches

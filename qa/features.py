@@ -91,15 +91,14 @@ def soft_shares(
     # its closest word there (0 for a term with no word vector, or a sentence with none).
     match = np.zeros((len(q.terms), len(sentences)))
     if asked and union:
-        # Each sentence's closest word to each term: a max over its run of columns. The
-        # closeness is never below 0, so a column of zeros closes the last run.
-        flat = close[:, [column[i] for ids in words for i in ids]]
-        flat = np.concatenate([flat, np.zeros((len(asked), 1), flat.dtype)], axis=1)
-        starts = np.cumsum([0] + [len(ids) for ids in words[:-1]])
-        best = np.maximum.reduceat(flat, starts, axis=1)
-        best[:, [not ids for ids in words]] = 0.0  # reduceat reads an empty run as its next
-        # best's rows are the terms with a word vector, in the question's order.
-        match[[n for n, t in enumerate(q.terms) if t in row]] = best
+        # Each sentence's closest word to each term: a max over its run of columns (a
+        # sentence with no known word has none, and keeps 0).
+        some = [k for k, ids in enumerate(words) if ids]
+        flat = close[:, [column[i] for k in some for i in words[k]]]
+        starts = np.cumsum([0] + [len(words[k]) for k in some[:-1]])
+        # Its rows are the terms with a word vector, in the question's order.
+        vectored = [n for n, t in enumerate(q.terms) if t in row]
+        match[np.ix_(vectored, some)] = np.maximum.reduceat(flat, starts, axis=1)
     for n, t in enumerate(q.terms):
         aliases = q.aliases[t]
         for k, have in enumerate(present):

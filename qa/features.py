@@ -80,24 +80,21 @@ def soft_shares(
         for s in sentences
     ]
     union = sorted(set().union(*words))
-    column = {i: n for n, i in enumerate(union)}
-    row = {t: n for n, t in enumerate(asked)}
-    close = np.zeros((len(asked), len(union)), dtype=np.float32)
-    if asked and union:
-        m = vectors.matrix
-        sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
-        close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
     # match[t, k]: 1 where sentence k uses term t or an alias of it, else the closeness of
     # its closest word there (0 for a term with no word vector, or a sentence with none).
     match = np.zeros((len(q.terms), len(sentences)))
     if asked and union:
+        m = vectors.matrix
+        sims = m[list(asked.values())].astype(np.float32) @ m[union].astype(np.float32).T
+        close = np.clip((sims - FLOOR) / SPAN, 0.0, 1.0)
         # Each sentence's closest word to each term: a max over its run of columns (a
-        # sentence with no known word has none, and keeps 0).
+        # sentence with no known word has none, and keeps 0). The rows are the terms with
+        # a word vector, in the question's order.
+        column = {i: n for n, i in enumerate(union)}
         some = [k for k, ids in enumerate(words) if ids]
         flat = close[:, [column[i] for k in some for i in words[k]]]
         starts = np.cumsum([0] + [len(words[k]) for k in some[:-1]])
-        # Its rows are the terms with a word vector, in the question's order.
-        vectored = [n for n, t in enumerate(q.terms) if t in row]
+        vectored = [n for n, t in enumerate(q.terms) if t in asked]
         match[np.ix_(vectored, some)] = np.maximum.reduceat(flat, starts, axis=1)
     for n, t in enumerate(q.terms):
         aliases = q.aliases[t]

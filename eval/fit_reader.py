@@ -34,7 +34,16 @@ import torch
 from safetensors.torch import save_file
 
 from index.embed import MODEL_DIM
-from qa.reader import ADAPTED, MAX_TOKENS, OnnxReader, base_model, export, layers, read_logits
+from qa.reader import (
+    ADAPTED,
+    LAYERS,
+    MAX_TOKENS,
+    OnnxReader,
+    base_model,
+    export,
+    layers,
+    read_logits,
+)
 
 from .fit_select import Described
 
@@ -158,6 +167,8 @@ def _batches(sizes: list[int], rng: random.Random) -> list[list[int]]:
 
 
 def _settings() -> dict[str, object]:
+    """Everything besides the pairs that shapes a fitted reader: part of its cache key, so
+    a reader fitted another way is never reused."""
     return {
         "rank": RANK,
         "alpha": ALPHA,
@@ -170,6 +181,9 @@ def _settings() -> dict[str, object]:
         "threads": THREADS,
         "seed": SEED,
         "adapted": ADAPTED,
+        "layers": LAYERS,
+        "max_tokens": MAX_TOKENS,
+        "batches": "sorted by tokens",  # by characters before 8e334f1
     }
 
 

@@ -4,7 +4,7 @@ merged into the weights at load) read alike; and a fitted reader is kept, not re
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from eval import fit_reader
 from eval.fit_reader import ALPHA, RANK, Pair, adapt, fitted
@@ -58,6 +58,9 @@ def test_a_fitted_reader_is_kept_and_a_changed_pair_refits(tmp_path, monkeypatch
     assert fitted(pairs, tmp_path) == first and trained == [2]
     other = fitted([*pairs[:1], Pair(QUESTION, SENTENCES[1], True)], tmp_path)
     assert other != first and trained == [2, 2]
+    # A reader fitted another way is not reused either.
+    monkeypatch.setattr(fit_reader, "LAYERS", fit_reader.LAYERS + 1)
+    assert fitted(pairs, tmp_path) not in (first, other) and trained == [2, 2, 2]
 
 
 @pytest.mark.parametrize("holds", [True, False])
@@ -70,6 +73,18 @@ def test_training_learns_what_the_pairs_say(tmp_path, monkeypatch, holds):
     out = fit_reader.train(pairs, tmp_path / "r.safetensors")
     logits = Reader(out).logits(QUESTION, SENTENCES)
     assert (logits[0] > logits[1]) == holds
+
+
+def test_fitting_twice_on_the_same_pairs_writes_the_same_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(fit_reader, "EPOCHS", 3)
+    monkeypatch.setattr(fit_reader, "WARMUP_STEPS", 1)
+    pairs = [Pair(QUESTION, SENTENCES[n % 2], n % 3 == 0) for n in range(64)]
+    first = fit_reader.train(pairs, tmp_path / "a.safetensors").read_bytes()
+    second = fit_reader.train(pairs, tmp_path / "b.safetensors").read_bytes()
+    assert first == second
+    # The deltas moved off their zero start, so the files are not equal for want of a fit.
+    stored = load_file(str(tmp_path / "a.safetensors"))
+    assert any(v.abs().max() > 0 for k, v in stored.items() if k.endswith(".B"))
 
 
 def test_an_epoch_takes_each_pair_once_in_batches_of_about_one_length():

@@ -89,17 +89,22 @@ HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.06}
 # wrongly declined 0.062). The floors on declines and accuracy moved up. Fitted with
 # bbc_fit4 as well (twelfth session): declined 0.500 and accuracy 0.614 here (one
 # unanswerable question of 12 fewer declined; the served model: hit 0.656, declined 0.583,
-# accuracy 0.636); those floors moved down by it.
+# accuracy 0.636); those floors moved down by it. Refitted by the README's command without
+# the near copies of held-out questions (sixteenth session; the twelfth's files were
+# fitted with them and landed for their held-out scores): hit 0.625, declined 0.417,
+# wrongly declined 0.062, accuracy 0.568 (one hit, one decline and two wrong declines of
+# 44 fewer); the floors on hits, declines and accuracy moved down by them, the refit kept
+# because the shipped files must be the command's output (bench/RESULTS.md, "sixteenth").
 NEWS_HELD_OUT_FLOORS = {
     "recall@1": 0.71,
     "recall@5": 0.96,
     "mrr@5": 0.82,
     "doc_recall@5": 0.96,
-    "hit_rate": 0.65,
+    "hit_rate": 0.62,
     "citation_support": 0.65,
     "citation_offsets_valid": 1.0,
-    "unanswerable_declined": 0.5,
-    "accuracy": 0.61,
+    "unanswerable_declined": 0.41,
+    "accuracy": 0.56,
 }
 NEWS_HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.07}
 

@@ -4,9 +4,9 @@
   an accepted answer are positives; the first four that do not, and two more drawn at
   random, are negatives. An unanswerable question gives negatives only, so the reader
   learns that a sentence on the right story may still not answer.
-- Model: low-rank deltas (rank 16) on every linear map of the packaged model's first
-  three layers, and a new linear head, fitted with AdamW for two epochs (the packaged
-  weights stay frozen; 332,161 numbers are fitted).
+- Model: low-rank deltas (rank 16) on every linear map of the packaged model's six
+  layers, and a new linear head, fitted with AdamW for two epochs (the packaged
+  weights stay frozen; 663,937 numbers are fitted).
 - Cross-fitting: the stories are split in two by their fold; each half is read by a
   reader fitted on the other, through its int8 export as the service reads. The
   confidence and the answerability are fitted on those readings, so they weigh the reader

@@ -252,6 +252,7 @@ def main() -> None:
         else None,
         "threshold": weights.threshold,
         "neighbour": weights.neighbour,
+        "reread": weights.reread,
         "fitted_on": fitted_on,
         "stats": stats,
     }

@@ -15,6 +15,11 @@ models that never saw their stories.
   the question's story found means one thing when the sentence names something of the
   type asked for, and another when it does not); alone they lost on the small held-out
   collections, and the average beat both out of fold (bench/RESULTS.md).
+- Rereading: the weight of the reader's logit beside the ranker's score in choosing among
+  the ranker's best READ_TOP sentences (select.choose), the one of REREAD_WEIGHTS that
+  picks a sentence holding an accepted answer most often among news questions, out of
+  fold (rankers fitted without the question's fold, readings by the reader fitted without
+  its half). The models below are fitted on the answers it chooses.
 - Threshold: the one that declines the most unanswerable news questions while wrongly
   declining at most MAX_WRONG_DECLINE of the answerable ones, judged out of fold: each
   question's answerability comes from models fitted on the other folds. In sample, the
@@ -41,7 +46,7 @@ from qa.corpus import Corpus
 from qa.declines import ruled_out
 from qa.features import RANK_FEATURES, Candidates
 from qa.question import Question as Read
-from qa.select import CONFIDENCE_FEATURES, Weights, answerability, decide
+from qa.select import CONFIDENCE_FEATURES, Weights, answerability, choose, decide
 from qa.trees import Trees
 
 from .folds import FOLDS
@@ -55,6 +60,7 @@ RANK_L2 = 1e-4  # on the mean loss per question
 CONFIDENCE_C = 1.0
 # The answerability's trees: few and shallow, chosen out of fold on the BBC fit sets.
 ANSWERABLE_TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.05}
+REREAD_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,10 @@ class Served:
     ruled: np.ndarray  # declined by a rule, whatever the models say
 
 
-def served(rows: list[Described], rank: dict[str, float]) -> Served:
-    """What the service would answer to each of ``rows`` under the ranker ``rank``."""
-    weights = Weights(rank=rank)
+def served(rows: list[Described], rank: dict[str, float], reread: float = 0.0) -> Served:
+    """What the service would answer to each of ``rows`` under the ranker ``rank``, the
+    reader's logit weighed by ``reread`` in choosing."""
+    weights = Weights(rank=rank, reread=reread)
     feats, right, news, answerable, ruled = [], [], [], [], []
     for r in rows:
         if not len(r.candidates.ids) or r.read.about:
@@ -227,6 +234,30 @@ def threshold(probs: np.ndarray, s: Served) -> tuple[float, float, float]:
     return best
 
 
+def top1(rows: list[Described], rank: dict[str, float], reread: float) -> list[bool]:
+    """For each answerable news question with a right candidate: whether the sentence
+    chosen under ``rank`` and ``reread`` holds an accepted answer."""
+    w = Weights(rank=rank, reread=reread)
+    return [
+        bool(r.labels[choose(r.candidates.scores(rank), r.candidates.ids, w, r.reader)[0]])
+        for r in rows
+        if r.news and r.labels.any()
+    ]
+
+
+def fit_reread(rows: list[Described], fold: np.ndarray, ranks: list[dict[str, float]]) -> dict:
+    """The REREAD_WEIGHTS weight choosing right most often out of fold (the least of those
+    tied), with the share right under each; ``ranks[k]`` is fitted without fold ``k``."""
+    weights = REREAD_WEIGHTS if any(r.reader for r in rows) else (0.0,)
+    tests = [[r for r, f in zip(rows, fold, strict=True) if f == k] for k in range(FOLDS)]
+    right = {
+        w: float(np.mean([x for k in range(FOLDS) for x in top1(tests[k], ranks[k], w)] or [False]))
+        for w in weights
+    }
+    best = max(weights, key=lambda w: (round(right[w], 6), -w))
+    return {"weight": best, "news_top1": {str(w): round(v, 3) for w, v in right.items()}}
+
+
 def _share(mask: np.ndarray) -> float:
     return round(float(np.mean(mask)), 3) if len(mask) else 0.0
 
@@ -238,20 +269,18 @@ def fit_select(
     fitted on every row), and the threshold chosen on each row's answerability under the
     ranker and models fitted without its ``fold``."""
     parts: list[tuple[np.ndarray, Served]] = []
-    top1: list[bool] = []
+    ranks = [
+        fit_ranker([r for r, f in zip(rows, fold, strict=True) if f != k]) for k in range(FOLDS)
+    ]
+    reread = fit_reread(rows, fold, ranks)
+    w_read = reread["weight"]
     for k in range(FOLDS):
         train = [r for r, f in zip(rows, fold, strict=True) if f != k]
         test = [r for r, f in zip(rows, fold, strict=True) if f == k]
-        unseen_rank = fit_ranker(train)
-        linear, trees = fit_answerable(served(train, unseen_rank))
-        weights = Weights(rank=unseen_rank, answerable=linear, answerable_trees=trees)
-        answered = served(test, unseen_rank)
+        linear, trees = fit_answerable(served(train, ranks[k], w_read))
+        weights = Weights(rank=ranks[k], answerable=linear, answerable_trees=trees, reread=w_read)
+        answered = served(test, ranks[k], w_read)
         parts.append((probabilities(answered, weights), answered))
-        top1 += [
-            bool(r.labels[int(np.argmax(r.candidates.scores(unseen_rank)))])
-            for r in test
-            if r.news and r.labels.any()
-        ]
     probs = np.concatenate([p for p, _ in parts])
     unseen = Served(
         *(np.concatenate([getattr(s, f) for _, s in parts]) for f in Served.__dataclass_fields__)
@@ -260,7 +289,7 @@ def fit_select(
     # The same threshold on SQuAD's questions, whose unanswerable ones were written to
     # have a plausible answer nearby: what to expect of an encyclopedia's questions.
     squad_ans, squad_unans = unseen.answerable & ~unseen.news, ~unseen.answerable & ~unseen.news
-    answered = served(rows, rank)
+    answered = served(rows, rank, w_read)
     linear, trees = fit_answerable(answered)
     weights = Weights(
         rank=rank,
@@ -268,6 +297,7 @@ def fit_select(
         answerable=linear,
         answerable_trees=trees,
         threshold=t,
+        reread=w_read,
     )
     stats = {
         "questions": len(rows),
@@ -276,7 +306,8 @@ def fit_select(
         "confidence_questions": int((~answered.ruled).sum()),
         "threshold": t,
         "out_of_fold": {
-            "news_top1_right_when_retrieved": round(float(np.mean(top1)), 3) if top1 else 0.0,
+            "news_top1_right_when_retrieved": reread["news_top1"].get("0.0", 0.0),
+            "news_top1_by_reread_weight": reread["news_top1"],
             "news_unanswerable_declined": round(declined, 3),
             "news_answerable_wrongly_declined": round(wrong, 3),
             "squad_unanswerable_declined": _share(probs[squad_unans] < t),

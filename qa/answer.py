@@ -55,8 +55,8 @@ def answer(
     reader: OnnxReader | None = None,
 ) -> Answer:
     """The extractive answer to question ``q`` from the retrieved ``hits``, or a declined
-    one; ``reader`` reads the best sentence with the question (the weights were fitted
-    with one, or with none)."""
+    one; ``reader`` reads the ranker's best sentences with the question, to choose among
+    them and to weigh the answer (the weights were fitted with one, or with none)."""
     w = weights or Weights()
     question = q.text
     if q.about and (header := answer_about(corpus, question, q.about, hits)):

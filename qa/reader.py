@@ -1,5 +1,7 @@
-"""A small cross-encoder that reads the question together with the sentence chosen to
-answer it, and says in a logit how likely that sentence holds the answer.
+"""A small cross-encoder that reads the question together with each of the ranker's best
+sentences (select.READ_TOP), and says in a logit how likely that sentence holds the
+answer: the answer's sentence is chosen on the ranker's score and that logit, and the
+answerability weighs the winner's.
 
 The ranker and the answerability weigh features computed apart from each other (word
 overlap, cosines, entity types); the reader sees the question and the sentence in one
@@ -9,7 +11,7 @@ linear maps and a linear head on the mean of the token states, fitted by
 `python -m eval.calibrate` on (question, candidate sentence) pairs: the file holds only
 the deltas and the head (1.3 MB). The service reads through an int8 ONNX export
 of it (the deltas merged into the packaged weights), made once and cached: no torch on
-the request path, about 11 ms a question on a slow 2-core machine (6 ms with three layers).
+the request path, about 11 ms a sentence on a slow 2-core machine (6 ms with three layers).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Rank the candidate sentences, take the best with the sentences it leans on and those of
 its article nearly as likely, and weigh the evidence for answering at all.
 
-A linear scorer ranks the candidates. Models read the winner's evidence: a logistic
+A linear scorer ranks the candidates, and the reader (reader.py) reads its best READ_TOP
+with the question: the winner is the one whose ranker score plus the reader's logit, by a
+fitted weight, is highest. Models read the winner's evidence: a logistic
 confidence (that the answer served is right), and the answerability (that the articles
 answer the question at all), below whose threshold the service declines. They differ
 where the articles answer but the wrong sentence won: that is a wrong answer, not a
@@ -33,6 +35,10 @@ from .trees import Trees
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_ANSWER_CHARS = 600
 MAX_SENTENCES = 3
+# The ranker's best sentences the reader reads to choose among: out of fold, news top-1
+# 0.705 -> 0.730 with two, 0.735 with three, for a reader's pass each (bench/RESULTS.md,
+# "nineteenth").
+READ_TOP = 2
 
 # The best sentence's features the two models read as they are, named as in RANK_FEATURES.
 FROM_RANKING = (
@@ -112,12 +118,20 @@ class Weights:
     # margin of the best one's (scores are logits of the fitted ranker, so 0.25 is ~78% as
     # likely).
     neighbour: float = 0.25
+    # The weight of the reader's logit beside the ranker's score in choosing among the
+    # ranker's best READ_TOP; 0: the ranker's best wins.
+    reread: float = 0.0
 
     @property
     def reads(self) -> bool:
         """The models weigh the reader's logit (reader.py), so answers need the reader."""
         trees = self.answerable_trees.features if self.answerable_trees else ()
-        return bool(self.confidence.get("read") or self.answerable.get("read") or "read" in trees)
+        return bool(
+            self.reread
+            or self.confidence.get("read")
+            or self.answerable.get("read")
+            or "read" in trees
+        )
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Weights:
@@ -142,6 +156,7 @@ class Weights:
             answerable_trees=trees,
             threshold=float(data["threshold"]),
             neighbour=float(data.get("neighbour", cls.neighbour)),
+            reread=float(data.get("reread", cls.reread)),
         )
 
 
@@ -248,6 +263,21 @@ class Decision:
     features: dict[str, float]  # by CONFIDENCE_FEATURES
 
 
+def choose(
+    scores: np.ndarray, ids: np.ndarray, w: Weights, reader: Callable[[int], float] | None
+) -> tuple[int, dict[int, float]]:
+    """The position of the winning candidate, and the reader's logits for those it read
+    (by index in the corpus): the ranker's best, or, with a reader and a weight for it,
+    the best of the ranker's READ_TOP by score plus the weighted logit. A sentence of the
+    ranker's best's article that loses to one of the same article is quoted with it all
+    the same (_answer_sentences: it scores better)."""
+    if reader is None or not w.reread:
+        return int(np.argmax(scores)), {}
+    top = np.argsort(-scores, kind="stable")[:READ_TOP]
+    read = {int(ids[k]): reader(int(ids[k])) for k in top}
+    return int(max(top, key=lambda k: scores[k] + w.reread * read[int(ids[k])])), read
+
+
 def decide(
     corpus: Corpus,
     q: Question,
@@ -257,21 +287,23 @@ def decide(
 ) -> Decision:
     """Pick the answer's sentences and describe the evidence for them (shared by the
     service and by eval/calibrate.py, so the confidence is fitted on what is served).
-    ``reader`` gives the reader's logit for a sentence (by index in the corpus); without
-    one the reading counts 0, as in a calibration fitted with none."""
+    ``reader`` gives the reader's logit for a sentence (by index in the corpus), each read
+    once; without one the reading counts 0, as in a calibration fitted with none."""
     scores = c.scores(w.rank)
-    best = int(np.argmax(scores))
+    best, read = choose(scores, c.ids, w, reader)
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
     chosen = _answer_sentences(corpus, top, score, w.neighbour)
     text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
     types = set().union(*(new_types(corpus, q, i) for i in chosen))
+    if reader and top not in read:
+        read[top] = reader(top)
     features = confidence_features(
         c,
         scores,
         best,
         typed(q, types),
         holds_kind(text, q.kind, q.text),
-        reader(top) if reader else 0.0,
+        read.get(top, 0.0),
     )
     return Decision(top, chosen, score, features)

@@ -106,7 +106,7 @@ def test_each_question_is_weighed_by_models_fitted_without_its_fold(monkeypatch)
         fitted_on.append({r.n for r in train})
         return {"model": float(len(fitted_on) - 1)}
 
-    def served(part, rank):
+    def served(part, rank, reread=0.0):
         ids = np.array([[r.n] for r in part], dtype=float).reshape(len(part), 1)
         answerable = np.array([r.answerable for r in part], bool)
         return Served(
@@ -253,3 +253,41 @@ def test_calibration_text_puts_each_tree_on_a_line_and_reads_back_the_same_model
     assert read["rank"] == data["rank"] and read["threshold"] == 0.6
     assert Trees.from_json(read["answerable_trees"]) == written
     assert max(len(repr(x)) for x in read["answerable_trees"]["trees"][0]["threshold"]) <= 15
+
+
+def test_the_reread_weight_is_the_one_that_chooses_right_most_often_out_of_fold():
+    """Where the reader knows which of the ranker's best two holds the answer, a weight
+    that lets it overrule a small margin is chosen; where it reads at random, none."""
+    from types import SimpleNamespace
+
+    from eval.fit_select import REREAD_WEIGHTS, fit_reread
+
+    rng = np.random.default_rng(0)
+
+    def rows(reader_knows: bool):
+        out = []
+        for n in range(200):
+            right = n % 3  # the ranker's second (1 in 3) or its first holds the answer
+            labels = np.array([right != 1, right == 1, False])
+            scores = np.array([1.0, 0.6, -2.0])
+            logits = 4.0 * (labels - 0.5) if reader_knows else rng.normal(0, 2, 3)
+            out.append(
+                SimpleNamespace(
+                    news=True,
+                    labels=labels,
+                    candidates=SimpleNamespace(ids=np.arange(3), scores=lambda rank, s=scores: s),
+                    reader=lambda i, z=logits: float(z[i]),
+                )
+            )
+        return out
+
+    fold = np.arange(200) % FOLDS
+    ranks = [{} for _ in range(FOLDS)]
+    knows = fit_reread(rows(True), fold, ranks)
+    assert knows["weight"] > 0 and knows["news_top1"][str(knows["weight"])] == 1.0
+    assert knows["news_top1"]["0.0"] == pytest.approx(2 / 3, abs=0.01)
+    guesses = fit_reread(rows(False), fold, ranks)
+    assert guesses["weight"] == 0.0
+    assert set(guesses["news_top1"]) == {str(w) for w in REREAD_WEIGHTS}
+    none = [SimpleNamespace(**{**vars(r), "reader": None}) for r in rows(True)]
+    assert fit_reread(none, fold, ranks)["weight"] == 0.0

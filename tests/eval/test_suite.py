@@ -65,7 +65,12 @@ SEED_HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.05}
 # question fewer; the floor on hits moved down by it (the change gained 21 answers over
 # the sets never fitted on, bench/RESULTS.md, "ninth"). Fitted with bbc_fit4 as well
 # (twelfth session): hit 0.852, declined 0.667 (two of 12 fewer), wrongly declined 0.037,
-# accuracy 0.818; the accuracy floor moved down by one question.
+# accuracy 0.818; the accuracy floor moved down by one question. With the reader choosing
+# between the ranker's best two sentences (nineteenth session): hit 0.833, declined 0.750,
+# wrongly declined 0.074, accuracy 0.818 (one hit gained, one wrongly declined at an
+# answerability of 0.61 against a threshold of 0.63); the ceiling on wrong declines moved
+# up by that question of 54, within issue 9's bar of 0.10, as the change gained over all
+# 17 sets scored (paired, 97 against 39; bench/RESULTS.md, "nineteenth").
 HELD_OUT_FLOORS = {
     "recall@1": 0.89,
     "recall@5": 0.97,
@@ -77,7 +82,7 @@ HELD_OUT_FLOORS = {
     "unanswerable_declined": 0.66,
     "accuracy": 0.81,
 }
-HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.06}
+HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.08}
 # eval/corpora/newsdesk4 (news written by someone who never saw the service, never fitted
 # on), measured 2026-12-06 with the "focus" ranking feature: recall@1 0.781, recall@5
 # 1.000, hit 0.688, support 0.688, declined 0.417, wrongly declined 0.000, accuracy 0.614.
@@ -99,8 +104,12 @@ HELD_OUT_CEILINGS = {"answerable_wrongly_declined": 0.06}
 # wrongly declined 0.094, accuracy 0.591 (one more unanswerable question of 12 declined,
 # one more answerable of 32 wrongly declined); the ceiling on wrong declines moved up to
 # issue 9's bar, 0.10, as the six layers gained over all 17 sets scored (paired, p = 0.007).
+# With the reader choosing between the ranker's best two sentences (nineteenth session):
+# recall@1 0.688 (the passage shown first is the chosen sentence's: two of 32 lead with
+# the wrong one now, as served, where recall@1 rose on six other sets), hit 0.656, declined
+# 0.500, wrongly declined 0.031, accuracy 0.614; the recall@1 floor moved down by them.
 NEWS_HELD_OUT_FLOORS = {
-    "recall@1": 0.71,
+    "recall@1": 0.68,
     "recall@5": 0.96,
     "mrr@5": 0.82,
     "doc_recall@5": 0.96,

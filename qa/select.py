@@ -40,7 +40,7 @@ MAX_SENTENCES = 3
 # "nineteenth").
 READ_TOP = 2
 
-# The best sentence's features the two models read as they are, named as in RANK_FEATURES.
+# The chosen sentence's features the two models read as they are, named as in RANK_FEATURES.
 FROM_RANKING = (
     "soft",
     "focus",
@@ -53,9 +53,9 @@ FROM_RANKING = (
     "measured",
 )
 CONFIDENCE_FEATURES = (
-    "score",  # the ranker's score of the best sentence
-    "margin",  # ... less that of the runner-up
-    "dense",  # the best sentence's features, as in RANK_FEATURES
+    "score",  # the ranker's score of the chosen sentence (choose)
+    "margin",  # ... less the best of the others' (below 0 where the reader overruled it)
+    "dense",  # the chosen sentence's features, as in RANK_FEATURES
     "lexical",
     "gap",
     "context",  # share of the question's terms found anywhere among the candidates
@@ -65,7 +65,7 @@ CONFIDENCE_FEATURES = (
     "other",  # P(the answer is no entity): such questions are judged on words alone
     "kind",  # the answer holds the kind of thing the wording asks for (rule)
     "kind_missing",  # ... and it does not
-    "read",  # the reader's logit that the best sentence answers the question (reader.py)
+    "read",  # the reader's logit that the chosen sentence answers the question (reader.py)
     *FROM_RANKING,
 )
 
@@ -168,9 +168,10 @@ def confidence_features(
     answer_kind: float,
     read: float,
 ) -> dict[str, float]:
-    """The evidence for an answer built on the best candidate, by CONFIDENCE_FEATURES;
-    ``answer_types`` and ``answer_kind`` judge the whole answer (with the sentences it
-    took along) against what was asked, ``read`` is the reader's logit for the best."""
+    """The evidence for an answer built on the chosen candidate (at position ``best``), by
+    CONFIDENCE_FEATURES; ``answer_types`` and ``answer_kind`` judge the whole answer (with
+    the sentences it took along) against what was asked, ``read`` is the reader's logit
+    for the chosen one."""
     f = c.row(best)
     others = np.delete(scores, best)
     return {
@@ -204,7 +205,7 @@ def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
 
 
 def confidence(features: dict[str, float], w: Weights) -> float:
-    """P(the answer built on the best candidate is right)."""
+    """P(the answer built on the chosen candidate is right)."""
     return _logistic(w.confidence, features)
 
 
@@ -257,25 +258,42 @@ def _answer_sentences(
 class Decision:
     """The sentences an answer would quote, and the evidence for answering at all."""
 
-    top: int  # index into corpus.sentences of the best candidate
+    top: int  # index into corpus.sentences of the chosen candidate (choose)
     chosen: list[int]  # the sentences quoted, in text order
     score: dict[int, float]  # ranker score by sentence index
     features: dict[str, float]  # by CONFIDENCE_FEATURES
 
 
+def sentence_text(corpus: Corpus) -> Callable[[int], str]:
+    """The text of a sentence of ``corpus``, by its index: what choose tells copies by."""
+    return lambda i: corpus.text(corpus.sentences[i])
+
+
 def choose(
-    scores: np.ndarray, ids: np.ndarray, w: Weights, reader: Callable[[int], float] | None
+    scores: np.ndarray,
+    ids: np.ndarray,
+    w: Weights,
+    reader: Callable[[int], float] | None,
+    text: Callable[[int], str] = str,
 ) -> tuple[int, dict[int, float]]:
     """The position of the winning candidate, and the reader's logits for those it read
     (by index in the corpus): the ranker's best, or, with a reader and a weight for it,
-    the best of the ranker's READ_TOP by score plus the weighted logit. A sentence of the
-    ranker's best's article that loses to one of the same article is quoted with it all
-    the same (_answer_sentences: it scores better)."""
+    the best of the ranker's READ_TOP sentences of different ``text`` (a reprint's copy of
+    a sentence reads the same, so the next one is read instead) by score plus the
+    weighted logit. A sentence of the ranker's best's article that loses to one of the
+    same article is quoted with it all the same (_answer_sentences: it scores better)."""
     if reader is None or not w.reread:
         return int(np.argmax(scores)), {}
-    top = np.argsort(-scores, kind="stable")[:READ_TOP]
+    top: list[int] = []
+    seen: set[str] = set()
+    for k in np.argsort(-scores, kind="stable").tolist():
+        if (t := text(int(ids[k]))) not in seen:
+            top.append(k)
+            seen.add(t)
+            if len(top) == READ_TOP:
+                break
     read = {int(ids[k]): reader(int(ids[k])) for k in top}
-    return int(max(top, key=lambda k: scores[k] + w.reread * read[int(ids[k])])), read
+    return max(top, key=lambda k: scores[k] + w.reread * read[int(ids[k])]), read
 
 
 def decide(
@@ -290,7 +308,7 @@ def decide(
     ``reader`` gives the reader's logit for a sentence (by index in the corpus), each read
     once; without one the reading counts 0, as in a calibration fitted with none."""
     scores = c.scores(w.rank)
-    best, read = choose(scores, c.ids, w, reader)
+    best, read = choose(scores, c.ids, w, reader, sentence_text(corpus))
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
     chosen = _answer_sentences(corpus, top, score, w.neighbour)

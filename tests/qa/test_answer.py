@@ -52,6 +52,23 @@ def test_answer_is_a_cited_sentence(qa):
         assert qa.corpus.documents[c.doc_id].text[c.start : c.end] == c.quote
 
 
+def test_the_reader_reads_the_rankers_best_two_once_each_and_the_answer_quotes_one(qa):
+    from qa.select import READ_TOP
+
+    assert qa.weights.reread > 0 and qa.reader is not None
+    read: list[str] = []
+
+    class Counting:
+        def logit(self, question, sentence):
+            read.append(sentence)
+            return reader.logit(question, sentence)
+
+    reader, qa.reader = qa.reader, Counting()
+    a = qa.ask("How many passengers were rescued by fishermen?")
+    assert len(read) == READ_TOP and len(set(read)) == READ_TOP
+    assert a.answerable and any(c.quote in read for c in a.citations)
+
+
 def test_the_passages_shown_hold_the_cited_sentences_first(qa):
     a = qa.ask("What did the port authority open after the accident?")
     assert a.answerable

@@ -124,7 +124,22 @@ def test_the_reader_chooses_among_the_rankers_best_by_its_fitted_weight():
     assert read == []
 
 
+def test_a_reprints_copy_of_a_sentence_is_passed_over_for_the_next_one():
+    ids = np.array([10, 11, 12])
+    scores = np.array([2.0, 1.9, 1.0])
+    text = {10: "Twelve were rescued.", 11: "Twelve were rescued.", 12: "Fourteen were."}.get
+    read: list[int] = []
+
+    def reader(i):
+        read.append(i)
+        return 0.0
+
+    assert choose(scores, ids, Weights(reread=1.0), reader, text) == (0, {10: 0.0, 12: 0.0})
+    assert read == [10, 12]
+
+
 def test_the_fitted_file_weighs_the_reader_in_choosing():
     data = json.loads(CALIBRATION_FILE.read_text())
     assert data["reread"] > 0 and Weights.load().reread == data["reread"]
-    assert Weights.load().reads
+    # A weight for the reader in choosing is enough to need it.
+    assert Weights(reread=1.0).reads and not Weights().reads

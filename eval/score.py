@@ -143,6 +143,9 @@ class Report:
         with_docs = [o for o in ans if o.expected_docs]
         cited = sum(len(o.citations) for o in outcomes)
         latencies = [o.latency_ms for o in outcomes]
+        # What an answer costs its reader to check: a hit that quotes three sentences is
+        # worth less than one that quotes one.
+        given = [o for o in outcomes if o.answered]
         m = {
             "questions": len(outcomes),
             "answerable": len(ans),
@@ -166,6 +169,12 @@ class Report:
             ),
             "answerable_wrongly_declined": _share([not o.answered for o in ans]),
             "accuracy": _share([o.hit for o in outcomes]),
+            "sentences_per_answer": sum(len(o.citations) for o in given) / len(given)
+            if given
+            else 0.0,
+            "chars_per_answer": sum(len(o.answer or "") for o in given) / len(given)
+            if given
+            else 0.0,
             "latency_p50_ms": _pct(latencies, 50),
             "latency_p95_ms": _pct(latencies, 95),
         }
@@ -192,10 +201,14 @@ class Report:
             ("declines that were right (precision)", f"{m['decline_precision']:.3f}"),
             ("answerable wrongly declined", f"{m['answerable_wrongly_declined']:.3f}"),
             ("overall accuracy", f"{m['accuracy']:.3f}"),
+            (
+                "sentences / characters per answer",
+                f"{m['sentences_per_answer']:.2f} / {m['chars_per_answer']:.0f}",
+            ),
             ("latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.1f} / {m['latency_p95_ms']:.1f}"),
         ]
         if "answerability_auc" in m:
-            rows.insert(-2, ("answerability AUC", f"{m['answerability_auc']:.3f}"))
+            rows.insert(-3, ("answerability AUC", f"{m['answerability_auc']:.3f}"))
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 

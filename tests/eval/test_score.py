@@ -60,6 +60,10 @@ def test_metrics_on_known_outcomes():
     assert m["unanswerable_declined"] == 0.0
     assert m["answerable_wrongly_declined"] == 0.5
     assert m["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
+    # Two answers given, one sentence cited each, of 24 and 5 characters.
+    assert m["sentences_per_answer"] == 1.0 and m["chars_per_answer"] == 14.5
+    lines = Report.of(outcomes).table().splitlines()
+    assert [x.split()[-3:] for x in lines if x.startswith("sentences")] == [["1.00", "/", "14"]]
     assert m["latency_p50_ms"] == 20.0
     whys = [o.why for o in outcomes]
     assert whys[0] is None

@@ -15,11 +15,8 @@ models that never saw their stories.
   the question's story found means one thing when the sentence names something of the
   type asked for, and another when it does not); alone they lost on the small held-out
   collections, and the average beat both out of fold (bench/RESULTS.md).
-- Rereading: the weight of the reader's logit beside the ranker's score in choosing among
-  the ranker's best READ_TOP sentences (select.choose), the one of REREAD_WEIGHTS that
-  picks a sentence holding an accepted answer most often among news questions, out of
-  fold (rankers fitted without the question's fold, readings by the reader fitted without
-  its half). The models below are fitted on the answers it chooses.
+- Rereading: the weight of the reader's logit in choosing among the ranker's best
+  (fit_rereading.py); the models below are fitted on the answers it chooses.
 - Threshold: the one that declines the most unanswerable news questions while wrongly
   declining at most MAX_WRONG_DECLINE of the answerable ones, judged out of fold: each
   question's answerability comes from models fitted on the other folds. In sample, the
@@ -46,16 +43,10 @@ from qa.corpus import Corpus
 from qa.declines import ruled_out
 from qa.features import RANK_FEATURES, Candidates
 from qa.question import Question as Read
-from qa.select import (
-    CONFIDENCE_FEATURES,
-    Weights,
-    answerability,
-    choose,
-    decide,
-    sentence_text,
-)
+from qa.select import CONFIDENCE_FEATURES, Weights, answerability, decide
 from qa.trees import Trees
 
+from .fit_rereading import fit_reread
 from .folds import FOLDS
 from .match import contains
 from .questions import Question
@@ -67,10 +58,6 @@ RANK_L2 = 1e-4  # on the mean loss per question
 CONFIDENCE_C = 1.0
 # The answerability's trees: few and shallow, chosen out of fold on the BBC fit sets.
 ANSWERABLE_TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.05}
-# The weights of the reader's logit in choosing tried (select.choose). On the fit's news
-# and SQuAD questions, the ranker's scores of its best four span about 14 and the reader's
-# logits about 8 (1st to 99th percentile, nineteenth session).
-REREAD_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -242,44 +229,6 @@ def threshold(probs: np.ndarray, s: Served) -> tuple[float, float, float]:
             f"{MAX_WRONG_DECLINE:.0%}: the rules alone decline {np.mean(probs[ans] == 0):.1%}"
         )
     return best
-
-
-def top1(rows: list[Described], rank: dict[str, float], reread: float) -> list[bool]:
-    """For each answerable news question with a right candidate (and not answered from an
-    article's header): whether the sentence chosen under ``rank`` and ``reread`` holds an
-    accepted answer."""
-    w = Weights(rank=rank, reread=reread)
-    right = []
-    for r in rows:
-        if not r.news or not r.labels.any() or r.read.about:
-            continue
-        scores, ids = r.candidates.scores(rank), r.candidates.ids
-        best, _ = choose(scores, ids, w, r.reader, sentence_text(r.corpus))
-        right.append(bool(r.labels[best]))
-    return right
-
-
-@dataclass(frozen=True)
-class Reread:
-    """The weight of the reader's logit in choosing, and the share of news questions whose
-    chosen sentence holds the answer under each weight tried, out of fold."""
-
-    weight: float
-    right: dict[float, float]
-
-
-def fit_reread(rows: list[Described], fold: np.ndarray, ranks: list[dict[str, float]]) -> Reread:
-    """The REREAD_WEIGHTS weight choosing right most often out of fold (the least of those
-    tied; 0 without a reader); ``ranks[k]`` is fitted without fold ``k``. The weight is
-    chosen on all folds, and the threshold's out-of-fold answers then use it: one number
-    of eight, on a flat curve (0.730 from 0.5 to 2 in the nineteenth session's fit)."""
-    weights = REREAD_WEIGHTS if any(r.reader for r in rows) else (0.0,)
-    tests = [[r for r, f in zip(rows, fold, strict=True) if f == k] for k in range(FOLDS)]
-    right = {}
-    for w in weights:
-        chosen = [x for k in range(FOLDS) for x in top1(tests[k], ranks[k], w)]
-        right[w] = float(np.mean(chosen)) if chosen else 0.0  # no news question to judge by
-    return Reread(max(weights, key=lambda w: (round(right[w], 6), -w)), right)
 
 
 def _share(mask: np.ndarray) -> float:

@@ -1,5 +1,5 @@
 """A small cross-encoder that reads the question together with each of the ranker's best
-sentences (select.READ_TOP), and says in a logit how likely that sentence holds the
+sentences (rereading.READ_TOP), and says in a logit how likely that sentence holds the
 answer: the answer's sentence is chosen on the ranker's score and that logit, and the
 answerability weighs the winner's.
 

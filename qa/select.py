@@ -1,9 +1,8 @@
 """Rank the candidate sentences, take the best with the sentences it leans on and those of
 its article nearly as likely, and weigh the evidence for answering at all.
 
-A linear scorer ranks the candidates, and the reader (reader.py) reads its best READ_TOP
-with the question: the winner is the one whose ranker score plus the reader's logit, by a
-fitted weight, is highest. Models read the winner's evidence: a logistic
+A linear scorer ranks the candidates, and the reader chooses among its best
+(rereading.py). Models read the winner's evidence: a logistic
 confidence (that the answer served is right), and the answerability (that the articles
 answer the question at all), below whose threshold the service declines. They differ
 where the articles answer but the wrong sentence won: that is a wrong answer, not a
@@ -30,15 +29,12 @@ from .corpus import Corpus
 from .features import RANK_FEATURES, Candidates, new_types, typed
 from .kinds import holds_kind
 from .question import Question
+from .rereading import choose, sentence_text
 from .trees import Trees
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_ANSWER_CHARS = 600
 MAX_SENTENCES = 3
-# The ranker's best sentences the reader reads to choose among: out of fold, news top-1
-# 0.705 -> 0.730 with two, 0.735 with three, for a reader's pass each (bench/RESULTS.md,
-# "nineteenth").
-READ_TOP = 2
 
 # The chosen sentence's features the two models read as they are, named as in RANK_FEATURES.
 FROM_RANKING = (
@@ -53,7 +49,7 @@ FROM_RANKING = (
     "measured",
 )
 CONFIDENCE_FEATURES = (
-    "score",  # the ranker's score of the chosen sentence (choose)
+    "score",  # the ranker's score of the chosen sentence (rereading.choose)
     "margin",  # ... less the best of the others' (below 0 where the reader overruled it)
     "dense",  # the chosen sentence's features, as in RANK_FEATURES
     "lexical",
@@ -119,7 +115,7 @@ class Weights:
     # likely).
     neighbour: float = 0.25
     # The weight of the reader's logit beside the ranker's score in choosing among the
-    # ranker's best READ_TOP; 0: the ranker's best wins.
+    # ranker's best (rereading.choose); 0: the ranker's best wins.
     reread: float = 0.0
 
     @property
@@ -258,42 +254,10 @@ def _answer_sentences(
 class Decision:
     """The sentences an answer would quote, and the evidence for answering at all."""
 
-    top: int  # index into corpus.sentences of the chosen candidate (choose)
+    top: int  # index into corpus.sentences of the chosen candidate (rereading.choose)
     chosen: list[int]  # the sentences quoted, in text order
     score: dict[int, float]  # ranker score by sentence index
     features: dict[str, float]  # by CONFIDENCE_FEATURES
-
-
-def sentence_text(corpus: Corpus) -> Callable[[int], str]:
-    """The text of a sentence of ``corpus``, by its index: what choose tells copies by."""
-    return lambda i: corpus.text(corpus.sentences[i])
-
-
-def choose(
-    scores: np.ndarray,
-    ids: np.ndarray,
-    w: Weights,
-    reader: Callable[[int], float] | None,
-    text: Callable[[int], str] = str,
-) -> tuple[int, dict[int, float]]:
-    """The position of the winning candidate, and the reader's logits for those it read
-    (by index in the corpus): the ranker's best, or, with a reader and a weight for it,
-    the best of the ranker's READ_TOP sentences of different ``text`` (a reprint's copy of
-    a sentence reads the same, so the next one is read instead) by score plus the
-    weighted logit. A sentence of the ranker's best's article that loses to one of the
-    same article is quoted with it all the same (_answer_sentences: it scores better)."""
-    if reader is None or not w.reread:
-        return int(np.argmax(scores)), {}
-    top: list[int] = []
-    seen: set[str] = set()
-    for k in np.argsort(-scores, kind="stable").tolist():
-        if (t := text(int(ids[k]))) not in seen:
-            top.append(k)
-            seen.add(t)
-            if len(top) == READ_TOP:
-                break
-    read = {int(ids[k]): reader(int(ids[k])) for k in top}
-    return max(top, key=lambda k: scores[k] + w.reread * read[int(ids[k])]), read
 
 
 def decide(
@@ -308,7 +272,7 @@ def decide(
     ``reader`` gives the reader's logit for a sentence (by index in the corpus), each read
     once; without one the reading counts 0, as in a calibration fitted with none."""
     scores = c.scores(w.rank)
-    best, read = choose(scores, c.ids, w, reader, sentence_text(corpus))
+    best, read = choose(scores, c.ids, w.reread, reader, sentence_text(corpus))
     score = dict(zip(c.ids.tolist(), scores.tolist(), strict=True))
     top = int(c.ids[best])
     chosen = _answer_sentences(corpus, top, score, w.neighbour)

@@ -53,7 +53,7 @@ def test_answer_is_a_cited_sentence(qa):
 
 
 def test_the_reader_reads_the_rankers_best_two_once_each_and_the_answer_quotes_one(qa):
-    from qa.select import READ_TOP
+    from qa.rereading import READ_TOP
 
     assert qa.weights.reread > 0 and qa.reader is not None
     read: list[str] = []

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,9 @@ def in_process(index_dir: Path, questions: list[str]) -> None:
     from qa.question import read_question
     from qa.retrieve import retrieve
 
+    # One BLAS thread, as the server runs (api/app.py): OpenBLAS's idle threads spin after
+    # each small product and take the core the reader's second run needs.
+    threadpool_limits(1, user_api="blas")
     qa = QA(index_dir)
     qa.ask("warm up")
     read, embed, search, select = [], [], [], []

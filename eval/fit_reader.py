@@ -25,7 +25,6 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from qa.reader import (
     layers,
     read_logits,
 )
+from qa.rereading import Reading
 
 from .fit_select import Described
 
@@ -196,7 +196,7 @@ def fitted(pairs: list[Pair], workdir: Path) -> Path:
 
 def cross_fit(
     rows: list[Described], rank: dict[str, float], fold: np.ndarray, workdir: Path
-) -> tuple[Path, list[Callable[[int], float]]]:
+) -> tuple[Path, list[Reading]]:
     """The reader fitted on every row, and for each row a reading of its sentences (by
     index in its corpus) by the reader fitted without its half of the stories."""
     half = fold % 2
@@ -210,16 +210,16 @@ def cross_fit(
     return whole, [_reading(r, readers[k]) for r, k in zip(rows, half, strict=True)]
 
 
-def _reading(row: Described, reader: OnnxReader) -> Callable[[int], float]:
-    """``reader``'s logit for a sentence of ``row``'s corpus answering its question, each
-    sentence read once."""
+def _reading(row: Described, reader: OnnxReader) -> Reading:
+    """``reader``'s logits for sentences of ``row``'s corpus answering its question, read
+    together as the service reads them, each sentence read once."""
     seen: dict[int, float] = {}
 
-    def read(i: int) -> float:
-        if i not in seen:
-            text = row.corpus.text(row.corpus.sentences[i])
-            seen[i] = reader.logit(row.read.text, text)
-        return seen[i]
+    def read(ids: list[int]) -> list[float]:
+        if new := [i for i in dict.fromkeys(ids) if i not in seen]:
+            texts = [row.corpus.text(row.corpus.sentences[i]) for i in new]
+            seen.update(zip(new, reader.logits(row.read.text, texts), strict=True))
+        return [seen[i] for i in ids]
 
     return read
 

@@ -30,7 +30,6 @@ models that never saw their stories.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +42,7 @@ from qa.corpus import Corpus
 from qa.declines import ruled_out
 from qa.features import RANK_FEATURES, Candidates
 from qa.question import Question as Read
+from qa.rereading import Reading
 from qa.select import CONFIDENCE_FEATURES, Weights, answerability, decide
 from qa.trees import Trees
 
@@ -71,9 +71,9 @@ class Described:
     candidates: Candidates
     labels: np.ndarray  # per candidate: holds an accepted answer
     news: bool  # from a news set (the threshold is chosen on these)
-    # The reader's logit for a sentence (by index in the corpus), from a reader fitted
+    # The reader's logits for sentences (by index in the corpus), from a reader fitted
     # without this question's story (fit_reader.py); None: no reader.
-    reader: Callable[[int], float] | None = None
+    reader: Reading | None = None
 
 
 def _listwise(

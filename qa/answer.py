@@ -72,7 +72,11 @@ def answer(
             else "no passage matched the question"
         )
         return Answer(question, None, False, 0.0, passages=hits, reason=reason, answerability=0.0)
-    read = (lambda i: reader.logit(question, corpus.text(corpus.sentences[i]))) if reader else None
+    read = (
+        (lambda ids: reader.logits(question, [corpus.text(corpus.sentences[i]) for i in ids]))
+        if reader
+        else None
+    )
     d = decide(corpus, q, c, w, read)
     conf = confidence(d.features, w)
     able = answerability(d.features, w)

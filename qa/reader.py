@@ -11,7 +11,8 @@ linear maps and a linear head on the mean of the token states, fitted by
 `python -m eval.calibrate` on (question, candidate sentence) pairs: the file holds only
 the deltas and the head (1.3 MB). The service reads through an int8 ONNX export
 of it (the deltas merged into the packaged weights), made once and cached: no torch on
-the request path, about 11 ms a sentence on a slow 2-core machine (6 ms with three layers).
+the request path, about 11 ms a sentence on a slow 2-core machine (6 ms with three layers),
+the two sentences of a question read at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.embed import model_path, quantize, user_cache
+
+from .rereading import READ_TOP
 
 if TYPE_CHECKING:
     import torch
@@ -198,18 +202,31 @@ class OnnxReader:
         self._tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
         self._tokenizer.no_padding()  # the model's file pads every text to 128 tokens
         options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        # Pairs read together run at once, each on its share of the cores: on two cores,
+        # the BBC questions' best two in 19.6 ms against 26.3 one after the other on two
+        # threads (bench/RESULTS.md, "twentieth"). Runs share the session without a lock.
+        options.intra_op_num_threads = max(1, (os.cpu_count() or 1) // READ_TOP)
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             str(onnx_file), options, providers=["CPUExecutionProvider"]
         )
+        self._pool = ThreadPoolExecutor(READ_TOP, thread_name_prefix="reader")
 
     def logit(self, question: str, sentence: str) -> float:
         """The reader's logit that ``sentence`` answers ``question``. One pair a run:
         int8 activations are scaled over the whole batch, so a pair read beside others
         reads differently (by 0.35 on a logit of 3), and fitting reads as served."""
-        return float(self._session.run(None, self.feed(question, sentence))[0][0])
+        return self._run(self.feed(question, sentence))
+
+    def logits(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """The reader's logit for each of ``sentences``, as ``logit`` reads it: each pair
+        alone in its run, up to READ_TOP runs at the same time."""
+        feeds = [self.feed(question, s) for s in sentences]  # the tokenizer, on one thread
+        return list(self._pool.map(self._run, feeds))
+
+    def _run(self, feed: dict[str, np.ndarray]) -> float:
+        return float(self._session.run(None, feed)[0][0])
 
     def feed(self, question: str, sentence: str) -> dict[str, np.ndarray]:
         """The model's inputs for one pair: its tokens, at most MAX_TOKENS, unpadded."""

@@ -16,6 +16,8 @@ import numpy as np
 from .corpus import Corpus
 
 READ_TOP = 2  # the ranker's best sentences the reader reads to choose among
+# The reader's logits for sentences (by index in the corpus), read together.
+Reading = Callable[[list[int]], list[float]]
 
 
 def sentence_text(corpus: Corpus) -> Callable[[int], str]:
@@ -27,14 +29,14 @@ def choose(
     scores: np.ndarray,
     ids: np.ndarray,
     reread: float,
-    reader: Callable[[int], float] | None,
+    reader: Reading | None,
     text: Callable[[int], str] = str,
 ) -> tuple[int, dict[int, float]]:
     """The position of the winning candidate, and the reader's logits for those it read
     (by index in the corpus): the ranker's best, or, with a reader and a weight ``reread``,
     the best of the ranker's READ_TOP sentences of different ``text`` (a reprint's copy of
-    a sentence reads the same, so the next one is read instead) by score plus the
-    weighted logit. A sentence of the ranker's best's article that loses to one of the
+    a sentence reads the same, so the next one is read instead; all are read together)
+    by score plus the weighted logit. A sentence of the ranker's best's article that loses to one of the
     same article is quoted with it all the same (select._answer_sentences: it scores
     better)."""
     if reader is None or not reread:
@@ -47,5 +49,6 @@ def choose(
             seen.add(t)
             if len(top) == READ_TOP:
                 break
-    read = {int(ids[k]): reader(int(ids[k])) for k in top}
+    read_ids = [int(ids[k]) for k in top]
+    read = dict(zip(read_ids, reader(read_ids), strict=True))
     return max(top, key=lambda k: scores[k] + reread * read[int(ids[k])]), read

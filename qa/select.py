@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from .corpus import Corpus
 from .features import RANK_FEATURES, Candidates, new_types, typed
 from .kinds import holds_kind
 from .question import Question
-from .rereading import choose, sentence_text
+from .rereading import Reading, choose, sentence_text
 from .trees import Trees
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -265,11 +264,11 @@ def decide(
     q: Question,
     c: Candidates,
     w: Weights,
-    reader: Callable[[int], float] | None = None,
+    reader: Reading | None = None,
 ) -> Decision:
     """Pick the answer's sentences and describe the evidence for them (shared by the
     service and by eval/calibrate.py, so the confidence is fitted on what is served).
-    ``reader`` gives the reader's logit for a sentence (by index in the corpus), each read
+    ``reader`` gives the reader's logits for sentences (by index in the corpus), each read
     once; without one the reading counts 0, as in a calibration fitted with none."""
     scores = c.scores(w.rank)
     best, read = choose(scores, c.ids, w.reread, reader, sentence_text(corpus))
@@ -279,7 +278,7 @@ def decide(
     text = " ".join(corpus.text(corpus.sentences[i]) for i in chosen)
     types = set().union(*(new_types(corpus, q, i) for i in chosen))
     if reader and top not in read:
-        read[top] = reader(top)
+        read[top] = reader([top])[0]
     features = confidence_features(
         c,
         scores,

@@ -35,7 +35,7 @@ def test_the_reread_weight_is_the_one_that_chooses_right_most_often_out_of_fold(
                     read=SimpleNamespace(about=None),
                     corpus=SimpleNamespace(sentences=["s0", "s1", "s2"], text=str),
                     candidates=SimpleNamespace(ids=np.arange(3), scores=scores),
-                    reader=lambda i, z=logits: float(z[i]),
+                    reader=lambda ids, z=logits: [float(z[i]) for i in ids],
                 )
             )
         return out

@@ -59,9 +59,9 @@ def test_the_reader_reads_the_rankers_best_two_once_each_and_the_answer_quotes_o
     read: list[str] = []
 
     class Counting:
-        def logit(self, question, sentence):
-            read.append(sentence)
-            return reader.logit(question, sentence)
+        def logits(self, question, sentences):
+            read.extend(sentences)
+            return reader.logits(question, sentences)
 
     reader, qa.reader = qa.reader, Counting()
     a = qa.ask("How many passengers were rescued by fishermen?")

@@ -75,6 +75,15 @@ def test_the_int8_export_reads_as_the_fitted_reader(exported):
     assert np.corrcoef(got, want)[0, 1] > 0.95
 
 
+def test_sentences_read_together_read_as_each_alone(exported):
+    # The service reads a question's sentences at once; fitting weighed them read so.
+    onnx = OnnxReader(exported[1])
+    for question, *sentences in CASES:
+        together = onnx.logits(question, [*sentences, *sentences[::-1]])
+        alone = [onnx.logit(question, s) for s in [*sentences, *sentences[::-1]]]
+        assert together == alone and together[0] != together[1]
+
+
 def test_the_export_is_made_once_and_named_by_the_fitted_file(exported, tmp_path):
     folder, onnx_file = exported
     made = onnx_file.stat().st_mtime_ns

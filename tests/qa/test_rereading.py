@@ -11,9 +11,9 @@ def test_the_reader_chooses_among_the_rankers_best_by_its_fitted_weight():
     logits = {10: -1.0, 11: 5.0, 12: 1.0, 13: 9.0}
     read: list[int] = []
 
-    def reader(i):
-        read.append(i)
-        return logits[i]
+    def reader(ids):
+        read.extend(ids)
+        return [logits[i] for i in ids]
 
     # 12 (1.5 + 1.0) beats 10 (2.0 - 1.0); 13 would win on its reading but is not read.
     assert READ_TOP == 2
@@ -32,11 +32,11 @@ def test_a_reprints_copy_of_a_sentence_is_passed_over_for_the_next_one():
     ids = np.array([10, 11, 12])
     scores = np.array([2.0, 1.9, 1.0])
     text = {10: "Twelve were rescued.", 11: "Twelve were rescued.", 12: "Fourteen were."}.get
-    read: list[int] = []
+    read: list[list[int]] = []
 
-    def reader(i):
-        read.append(i)
-        return 0.0
+    def reader(ids):
+        read.append(ids)
+        return [0.0] * len(ids)
 
     assert choose(scores, ids, 1.0, reader, text) == (0, {10: 0.0, 12: 0.0})
-    assert read == [10, 12]
+    assert read == [[10, 12]]  # together, at once

@@ -205,7 +205,8 @@ class OnnxReader:
         # Pairs read together run at once, each on its share of the cores: on two cores,
         # the BBC questions' best two in 19.6 ms against 26.3 one after the other on two
         # threads (bench/RESULTS.md, "twentieth"). Runs share the session without a lock.
-        options.intra_op_num_threads = max(1, (os.cpu_count() or 1) // READ_TOP)
+        # At most two a pair, as before: two read a pair only 1.2 times as fast as one here.
+        options.intra_op_num_threads = min(2, max(1, (os.cpu_count() or 1) // READ_TOP))
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(

@@ -12,7 +12,7 @@ linear maps and a linear head on the mean of the token states, fitted by
 the deltas and the head (1.3 MB). The service reads through an int8 ONNX export
 of it (the deltas merged into the packaged weights), made once and cached: no torch on
 the request path, about 11 ms a sentence on a slow 2-core machine (6 ms with three layers),
-the two sentences of a question read at once.
+a question's two sentences read at once.
 """
 
 from __future__ import annotations
@@ -202,10 +202,11 @@ class OnnxReader:
         self._tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
         self._tokenizer.no_padding()  # the model's file pads every text to 128 tokens
         options = ort.SessionOptions()
-        # Pairs read together run at once, each on its share of the cores: on two cores,
-        # the BBC questions' best two in 19.6 ms against 26.3 one after the other on two
-        # threads (bench/RESULTS.md, "twentieth"). Runs share the session without a lock.
-        # At most two a pair, as before: two read a pair only 1.2 times as fast as one here.
+        # Pairs read together run at once (ONNX Runtime's sessions take concurrent runs),
+        # on two cores one thread each: the BBC questions' best two in 19.6 ms against
+        # 26.3 one after the other on two threads (bench/RESULTS.md, "twentieth"). Larger
+        # machines keep two threads, which the runs then share (not measured): two read a
+        # pair only 1.2 times as fast as one here.
         options.intra_op_num_threads = min(2, max(1, (os.cpu_count() or 1) // READ_TOP))
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
@@ -223,7 +224,8 @@ class OnnxReader:
     def logits(self, question: str, sentences: Sequence[str]) -> list[float]:
         """The reader's logit for each of ``sentences``, as ``logit`` reads it: each pair
         alone in its run, up to READ_TOP runs at the same time."""
-        feeds = [self.feed(question, s) for s in sentences]  # the tokenizer, on one thread
+        # Tokenized here, quickly: the pool's threads only run the model, without the GIL.
+        feeds = [self.feed(question, s) for s in sentences]
         return list(self._pool.map(self._run, feeds))
 
     def _run(self, feed: dict[str, np.ndarray]) -> float:

@@ -36,9 +36,9 @@ def choose(
     (by index in the corpus): the ranker's best, or, with a reader and a weight ``reread``,
     the best of the ranker's READ_TOP sentences of different ``text`` (a reprint's copy of
     a sentence reads the same, so the next one is read instead; all are read together)
-    by score plus the weighted logit. A sentence of the ranker's best's article that loses to one of the
-    same article is quoted with it all the same (select._answer_sentences: it scores
-    better)."""
+    by score plus the weighted logit. A sentence of the ranker's best's article that loses
+    to one of the same article is quoted with it all the same (select._answer_sentences:
+    it scores better)."""
     if reader is None or not reread:
         return int(np.argmax(scores)), {}
     top: list[int] = []

@@ -108,3 +108,24 @@ def test_an_epoch_takes_each_pair_once_in_batches_of_about_one_length():
     # Not one run sorted end to end: short and long batches come in no order.
     longest = [max(sizes[i] for i in b) for b in batches]
     assert longest != sorted(longest) and longest != sorted(longest, reverse=True)
+
+
+def test_a_rows_reading_reads_each_sentence_once_and_answers_in_the_order_asked():
+    from types import SimpleNamespace
+
+    calls = []
+
+    class Recording:
+        def logits(self, question, sentences):
+            calls.append(list(sentences))
+            return [float(len(s)) for s in sentences]
+
+    texts = ["a", "bb", "ccc"]
+    row = SimpleNamespace(
+        read=SimpleNamespace(text="Who?"),
+        corpus=SimpleNamespace(sentences=texts, text=str),
+    )
+    read = fit_reader._reading(row, Recording())
+    assert read([2, 0, 2]) == [3.0, 1.0, 3.0] and calls == [["ccc", "a"]]
+    assert read([0, 1]) == [1.0, 2.0] and calls[1:] == [["bb"]]
+    assert read([]) == [] and len(calls) == 2

@@ -57,15 +57,18 @@ def test_the_reader_reads_the_rankers_best_two_once_each_and_the_answer_quotes_o
 
     assert qa.weights.reread > 0 and qa.reader is not None
     read: list[str] = []
+    calls = []
 
     class Counting:
         def logits(self, question, sentences):
             read.extend(sentences)
+            calls.append(sentences)
             return reader.logits(question, sentences)
 
     reader, qa.reader = qa.reader, Counting()
     a = qa.ask("How many passengers were rescued by fishermen?")
     assert len(read) == READ_TOP and len(set(read)) == READ_TOP
+    assert len(calls) == 1  # together, at once
     assert a.answerable and any(c.quote in read for c in a.citations)
 
 

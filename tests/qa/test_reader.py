@@ -82,6 +82,7 @@ def test_sentences_read_together_read_as_each_alone(exported):
         together = onnx.logits(question, [*sentences, *sentences[::-1]])
         alone = [onnx.logit(question, s) for s in [*sentences, *sentences[::-1]]]
         assert together == alone and together[0] != together[1]
+    assert onnx.logits(CASES[0][0], []) == []
 
 
 def test_the_export_is_made_once_and_named_by_the_fitted_file(exported, tmp_path):

@@ -107,8 +107,9 @@ def score(
     )
 
 
-def _share(flags: list[bool]) -> float:
-    return sum(flags) / len(flags) if flags else 0.0
+def _mean(values: list[bool] | list[int]) -> float:
+    """The mean of ``values`` (of flags: the share set), 0 for none."""
+    return sum(values) / len(values) if values else 0.0
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -150,31 +151,27 @@ class Report:
             "questions": len(outcomes),
             "answerable": len(ans),
             "unanswerable": len(una),
-            "recall@1": _share([o.rank == 1 for o in ans]),
-            "recall@5": _share([o.rank is not None and o.rank <= 5 for o in ans]),
+            "recall@1": _mean([o.rank == 1 for o in ans]),
+            "recall@5": _mean([o.rank is not None and o.rank <= 5 for o in ans]),
             "mrr@5": sum(1 / o.rank for o in ans if o.rank and o.rank <= 5) / len(ans)
             if ans
             else 0.0,
-            "doc_recall@1": _share([o.doc_rank == 1 for o in with_docs]),
-            "doc_recall@5": _share([o.doc_rank is not None and o.doc_rank <= 5 for o in with_docs]),
-            "hit_rate": _share([o.hit for o in ans]),
-            "citation_support": _share([o.supported for o in ans if o.answered]),
+            "doc_recall@1": _mean([o.doc_rank == 1 for o in with_docs]),
+            "doc_recall@5": _mean([o.doc_rank is not None and o.doc_rank <= 5 for o in with_docs]),
+            "hit_rate": _mean([o.hit for o in ans]),
+            "citation_support": _mean([o.supported for o in ans if o.answered]),
             "citation_offsets_valid": sum(o.offsets_valid for o in outcomes) / cited
             if cited
             else 1.0,
-            "unanswerable_declined": _share([not o.answered for o in una]),
+            "unanswerable_declined": _mean([not o.answered for o in una]),
             # Of the questions declined, the share the articles really do not answer.
-            "decline_precision": _share(
+            "decline_precision": _mean(
                 [not o.expected_answerable for o in outcomes if not o.answered]
             ),
-            "answerable_wrongly_declined": _share([not o.answered for o in ans]),
-            "accuracy": _share([o.hit for o in outcomes]),
-            "sentences_per_answer": sum(len(o.citations) for o in given) / len(given)
-            if given
-            else 0.0,
-            "chars_per_answer": sum(len(o.answer or "") for o in given) / len(given)
-            if given
-            else 0.0,
+            "answerable_wrongly_declined": _mean([not o.answered for o in ans]),
+            "accuracy": _mean([o.hit for o in outcomes]),
+            "sentences_per_answer": _mean([len(o.citations) for o in given]),
+            "chars_per_answer": _mean([len(o.answer or "") for o in given]),
             "latency_p50_ms": _pct(latencies, 50),
             "latency_p95_ms": _pct(latencies, 95),
         }

@@ -107,7 +107,7 @@ def score(
     )
 
 
-def _mean(values: list[bool] | list[int]) -> float:
+def _mean(values: list[bool] | list[int] | list[float]) -> float:
     """The mean of ``values`` (of flags: the share set), 0 for none."""
     return sum(values) / len(values) if values else 0.0
 
@@ -153,9 +153,7 @@ class Report:
             "unanswerable": len(una),
             "recall@1": _mean([o.rank == 1 for o in ans]),
             "recall@5": _mean([o.rank is not None and o.rank <= 5 for o in ans]),
-            "mrr@5": sum(1 / o.rank for o in ans if o.rank and o.rank <= 5) / len(ans)
-            if ans
-            else 0.0,
+            "mrr@5": _mean([1 / o.rank if o.rank and o.rank <= 5 else 0.0 for o in ans]),
             "doc_recall@1": _mean([o.doc_rank == 1 for o in with_docs]),
             "doc_recall@5": _mean([o.doc_rank is not None and o.doc_rank <= 5 for o in with_docs]),
             "hit_rate": _mean([o.hit for o in ans]),

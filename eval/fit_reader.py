@@ -15,7 +15,7 @@
 A fitted reader is kept under the work folder, named by a hash of its pairs and settings:
 a second run with the same questions trains nothing. Fitting runs on two threads so that
 it comes out the same on any machine (on this one, in the fits of 2026-12-07: 35 and
-50 minutes for the two halves, 1 hour 32 for the whole).
+49 minutes for the two halves, 1 hour 32 for the whole).
 """
 
 from __future__ import annotations
